@@ -1,0 +1,109 @@
+"""Running replications of a scenario and comparing two scenarios with paired statistics."""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from tqdm import tqdm
+
+from sim.experiments.layouts import layouts_for
+from sim.experiments.metrics import METRICS, Tables, compute_metrics, tables_from_records
+from sim.scenario import Scenario
+from sim.world.geography import Layout
+from sim.world.model import PolicingModel
+
+
+@dataclass
+class RunResult:
+    """One replication of one scenario."""
+
+    scenario: Scenario
+    replication: int
+    seed: int
+    tables: Tables
+    metrics: dict[str, float]
+
+
+def run_once(scenario: Scenario, replication: int = 0, seed: int | None = None,
+             layouts: Sequence[Layout] | None = None) -> RunResult:
+    """Simulate one replication and compute its metrics."""
+    root = scenario.seed if seed is None else seed
+    if layouts is None:
+        layouts = layouts_for(scenario)
+    model = PolicingModel(scenario, replication, root_seed=root, layouts=layouts)
+    tables = tables_from_records(model.simulate())
+    return RunResult(scenario, replication, root, tables, compute_metrics(tables))
+
+
+def run_replications(scenario: Scenario, reps: int = 1, seed: int | None = None,
+                     progress: bool = False, label: str = "") -> list[RunResult]:
+    """Replications 0..reps-1 (replication k is seeded SeedSequence(seed, (k,)))."""
+    layouts = layouts_for(scenario)
+    bar = tqdm(range(reps), desc=label or scenario.name, file=sys.stderr, disable=not progress,
+               unit="run", leave=False)
+    return [run_once(scenario, k, seed, layouts) for k in bar]
+
+
+def _clean(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def summarize(results: Sequence[RunResult]) -> dict[str, Any]:
+    """The ``--json`` object: metric means, one entry per replication, scenario and seed."""
+    df = pd.DataFrame([r.metrics for r in results])
+    out: dict[str, Any] = {k: _clean(float(df[k].mean())) for k in METRICS}
+    out["replications"] = [{"replication": r.replication, **{k: _clean(v) for k, v in
+                                                             r.metrics.items()}}
+                           for r in results]
+    out["scenario"] = results[0].scenario.name if results else ""
+    out["policy"] = results[0].scenario.policy if results else ""
+    out["seed"] = results[0].seed if results else None
+    return out
+
+
+def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval (NaN bounds with fewer than 2 values)."""
+    x = np.asarray([v for v in values if v is not None and not math.isnan(v)], float)
+    if len(x) == 0:
+        return float("nan"), float("nan"), float("nan")
+    m = float(x.mean())
+    if len(x) < 2 or np.all(x == x[0]):
+        return m, (m if len(x) >= 2 else float("nan")), (m if len(x) >= 2 else float("nan"))
+    h = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return m, m - h, m + h
+
+
+def paired_comparison(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.DataFrame:
+    """Per metric: both means, the paired difference B - A and its 95% interval.
+
+    Replication k of A and of B share their random streams (common random numbers), so the
+    difference is paired.
+    """
+    rows = []
+    for key in METRICS:
+        xa = np.array([r.metrics[key] for r in a], float)
+        xb = np.array([r.metrics[key] for r in b], float)
+        ok = ~(np.isnan(xa) | np.isnan(xb))
+        m_d, lo, hi = mean_ci(list(xb[ok] - xa[ok]))
+        ma = float(np.nanmean(xa)) if (~np.isnan(xa)).any() else float("nan")
+        mb = float(np.nanmean(xb)) if (~np.isnan(xb)).any() else float("nan")
+        rel = m_d / ma if ma not in (0.0,) and not math.isnan(ma) else float("nan")
+        rows.append({"metric": key, "mean_a": ma, "mean_b": mb, "diff": m_d, "ci_low": lo,
+                     "ci_high": hi, "rel_change": rel, "pairs": int(ok.sum())})
+    return pd.DataFrame(rows)
+
+
+def compare(a: Scenario, b: Scenario, reps: int, seed: int | None = None,
+            progress: bool = False) -> tuple[list[RunResult], list[RunResult], pd.DataFrame]:
+    """Run both scenarios with the same seeds and compare them pair by pair."""
+    seed = a.seed if seed is None else seed  # one seed for both: common random numbers
+    ra = run_replications(a, reps, seed, progress, label=a.name)
+    rb = run_replications(b, reps, seed, progress, label=b.name)
+    return ra, rb, paired_comparison(ra, rb)

@@ -1,0 +1,1 @@
+"""Presentation: text tables, plots, reports and the classroom demo."""

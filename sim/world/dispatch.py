@@ -1,0 +1,76 @@
+"""The dispatcher of one township: the queue of waiting jobs and the pool of free responders.
+
+It is mechanism only. Who may take which job, and which of several free responders goes, are
+the policy's rules (:meth:`Policy.eligible`, :meth:`Policy.rank`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING
+
+from sim.world.jobs import Job
+
+if TYPE_CHECKING:
+    from sim.world.policies import Policy
+    from sim.world.responders import Responder
+
+
+class Dispatcher:
+    """Matches jobs and responders of one township, first come first served within urgency."""
+
+    def __init__(self, policy: Policy, township: int) -> None:
+        """Create an empty dispatcher."""
+        self.policy = policy
+        self.township = township
+        self.responders: list[Responder] = []
+        self._waiting: list[tuple[tuple[int, float, int], Job]] = []
+
+    @property
+    def waiting(self) -> list[Job]:
+        """Jobs waiting for a responder, in queue order (cancelled ones skipped)."""
+        return [job for _, job in self._waiting if not job.cancelled]
+
+    def submit(self, job: Job) -> None:
+        """Send the best free eligible responder now, or queue the job."""
+        best, best_key = None, None
+        for r in self.responders:
+            if r.free and self.policy.eligible(r, job):
+                key = self.policy.rank(r, job)
+                if best_key is None or key < best_key:
+                    best, best_key = r, key
+        if best is not None:
+            best.dispatch(job)
+        else:
+            bisect.insort(self._waiting, (job.sort_key(), job), key=lambda e: e[0])
+
+    def requeue(self, job: Job) -> None:
+        """Re-sort a waiting job whose urgency changed."""
+        for i, (_, j) in enumerate(self._waiting):
+            if j is job:
+                del self._waiting[i]
+                bisect.insort(self._waiting, (job.sort_key(), job), key=lambda e: e[0])
+                return
+
+    def responder_free(self, responder: Responder) -> None:
+        """Give a responder who has just become free the first waiting job it may take."""
+        if not responder.free:
+            return
+        waiting = self._waiting
+        i = 0
+        while i < len(waiting):
+            job = waiting[i][1]
+            if job.cancelled:
+                del waiting[i]
+                continue
+            if self.policy.eligible(responder, job):
+                del waiting[i]
+                responder.dispatch(job)
+                return
+            i += 1
+
+    def kick(self) -> None:
+        """Offer waiting jobs to every free responder (after a change in what is eligible)."""
+        for r in self.responders:
+            if r.free and self._waiting:
+                self.responder_free(r)

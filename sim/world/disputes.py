@@ -1,0 +1,321 @@
+"""Disputes: agents with a lifecycle of competing clocks.
+
+A latent dispute runs clocks for flaring into a called-in quarrel, turning violent unprompted,
+fading on its own and (where the policy provides them) discovery by a resident auxiliary or a
+smart alert. The first to fire wins; an intervention cancels the rest. A flare starts the acute
+phase: the call goes in after a reporting delay, and a violent flare becomes a fight unless a
+responder arrives first. A failed mediation or a fight returns the dispute to latent with one
+more level of tension (the Wang brothers' quarrel flared into fights twice before it was settled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from mesa.discrete_space import FixedAgent
+
+from sim.world.jobs import CallKind, Job, JobKind, Urgency
+
+if TYPE_CHECKING:
+    from sim.world.model import PolicingModel
+    from sim.world.responders import Responder
+
+
+class DisputeKind(Enum):
+    """Kinds of dispute named in the source report."""
+
+    FAMILY = "family"
+    NEIGHBOUR = "neighbour"
+    LAND = "land"
+    ELDER_SUPPORT = "elder_support"
+    OTHER = "other"
+
+
+class DisputeState(Enum):
+    """Where a dispute is in its lifecycle."""
+
+    LATENT = "latent"  # simmering, nobody has called
+    REFERRED = "referred"  # latent, waiting for a joint mediation session
+    ACUTE = "acute"  # flared: a quarrel in progress, a call made or about to be
+    MEDIATING = "mediating"  # a responder is on scene
+    RESOLVED = "resolved"  # terminal: settled by mediation
+    SUBSIDED = "subsided"  # terminal: faded on its own
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the dispute is over."""
+        return self in (DisputeState.RESOLVED, DisputeState.SUBSIDED)
+
+
+class Channel(Enum):
+    """How the police first came into contact with a dispute."""
+
+    CALL = "call"
+    SCREENING = "screening"
+    AUXILIARY = "auxiliary"
+    ALERT = "alert"
+    JOINT = "joint"
+
+
+@dataclass(frozen=True, slots=True)
+class Clocks:
+    """The random times of one episode, in minutes (or uniforms for yes/no draws)."""
+
+    flare: float
+    escalate: float  # at tension 1; scaled by tension_factor ** (tension - 1)
+    subside: float
+    auxiliary: float
+    alert: float
+    report_delay: float
+    violent_u: float
+    acute: float
+    fight_report_u: float
+    injury_u: float
+
+
+class Dispute(FixedAgent):
+    """A dispute between residents of one village."""
+
+    def __init__(self, model: PolicingModel, index: int, township: int, village: int,
+                 kind: DisputeKind, tension: int, parties: tuple[int, ...],
+                 elderly_alone: bool, clocks: Clocks) -> None:
+        """Create a latent dispute and start its clocks."""
+        super().__init__(model)
+        self.index = index
+        self.township = township
+        self.village = village
+        self.kind = kind
+        self.tension = tension
+        self.tension0 = tension
+        self.parties = parties
+        self.elderly_alone = elderly_alone
+        self.state = DisputeState.LATENT
+        self.t_start = model.time
+        self.t_first_contact: float | None = None
+        self.first_channel: Channel | None = None
+        self.t_end: float | None = None
+        self.flares = self.fights = self.injuries = 0
+        self.interventions = self.relapses = 0
+        self.referred = False
+        self.resolved_by = ""
+        self.job: Job | None = None  # the job that will bring a responder, if any
+        self._events: dict[str, object] = {}
+        self._clocks = clocks
+        self._rng = None
+        self.cell = model.cell_of(township, village)
+        self._enter_latent()
+
+    @property
+    def rng(self):
+        """The dispute's own random substream (created on first use)."""
+        if self._rng is None:
+            self._rng = self.model.streams.substream("dispute_fate", self.index)
+        return self._rng
+
+    # ------------------------------------------------------------ clocks
+    def _schedule(self, name: str, after: float, callback) -> None:
+        self._events[name] = self.model.schedule_event(callback, after=after)
+
+    def _cancel(self, *names: str) -> None:
+        for name in names or tuple(self._events):
+            ev = self._events.pop(name, None)
+            if ev is not None:
+                ev.cancel()
+
+    def _enter_latent(self) -> None:
+        c, p = self._clocks, self.model.params
+        self.model.latent_set(self.township, self.village)[self] = None
+        self._schedule("flare", c.flare, self._on_flare)
+        self._schedule("subside", c.subside, self._on_subside)
+        self._schedule("escalate", c.escalate * p.disputes.tension_factor ** (self.tension - 1),
+                       self._on_escalate)
+        policy = self.model.policy
+        if self.job is None and policy.auxiliary_discovers(self.model, self):
+            self._schedule("auxiliary", c.auxiliary, self._on_auxiliary)
+        if self.job is None and self.elderly_alone and policy.components.smart_alerts:
+            self._schedule("alert", c.alert, self._on_alert)
+
+    def _leave_latent(self) -> None:
+        self.model.latent_set(self.township, self.village).pop(self, None)
+        self._cancel("flare", "subside", "escalate", "auxiliary", "alert")
+
+    def _drop_job(self) -> None:
+        """Cancel a discovery or referral job that has not yet sent anyone."""
+        if self.job is not None and self.job.responder is None:
+            self.job.cancelled = True
+            self.job = None
+
+    # ------------------------------------------------------------ latent-phase events
+    def _on_flare(self) -> None:
+        self._leave_latent()
+        self._drop_job()
+        self.flares += 1
+        self.state = DisputeState.ACUTE
+        c, d = self._clocks, self.model.params.disputes
+        self._schedule("report", c.report_delay, self._on_report)
+        violent_share = min(1.0, d.violent_flare_share / d.tension_factor ** (self.tension - 1))
+        if c.violent_u < violent_share:
+            self._schedule("fight", c.acute * d.tension_factor ** (self.tension - 1),
+                           self._on_acute_fight)
+
+    def _on_report(self) -> None:
+        self._events.pop("report", None)
+        kind = CallKind.FIGHT if self.fights and self._fought_this_episode else CallKind.DISPUTE
+        self.job = self.model.new_call(kind, self.township, self.village, dispute=self)
+
+    _fought_this_episode = False
+
+    def _on_subside(self) -> None:
+        self._leave_latent()
+        self._drop_job()
+        self._end(DisputeState.SUBSIDED)
+
+    def _on_escalate(self) -> None:
+        """An unprompted fight in the latent phase."""
+        self._leave_latent()
+        self._drop_job()
+        self._fight()
+        self._raise_tension()
+        if self._fight_reported():
+            self.flares += 1
+            self.state = DisputeState.ACUTE
+            self._fought_this_episode = True
+            self._schedule("report", self._clocks.report_delay, self._on_report)
+        else:
+            self._relapse(intervened=False)
+
+    def _on_auxiliary(self) -> None:
+        self._events.pop("auxiliary", None)
+        self._discovered(Channel.AUXILIARY)
+
+    def _on_alert(self) -> None:
+        self._events.pop("alert", None)
+        self._discovered(Channel.ALERT)
+
+    def _discovered(self, channel: Channel) -> None:
+        if self.job is None:
+            self._cancel("auxiliary", "alert")
+            self._channel_pending = channel
+            self.job = self.model.new_job(JobKind.MEDIATION, self.township, self.village,
+                                          Urgency.MEDIATION, dispute=self)
+
+    _channel_pending = Channel.CALL
+
+    # ------------------------------------------------------------ acute phase
+    def _on_acute_fight(self) -> None:
+        self._events.pop("fight", None)
+        self._fight()
+        self._raise_tension()
+        self._fought_this_episode = True
+        if self.job is not None and self.job.record is not None:
+            self.model.upgrade_call(self.job)  # the call now reports a fight
+        elif "report" not in self._events and not self._fight_reported():
+            self._relapse(intervened=False)
+
+    def _raise_tension(self) -> None:
+        self.tension = min(self.tension + 1, self.model.params.disputes.max_tension)
+
+    def _fight(self) -> None:
+        self.fights += 1
+        u = self._clocks.injury_u if self.fights == 1 else self.rng.random()
+        if u < self.model.params.disputes.injury_prob:
+            self.injuries += 1
+            self.model.record_injury(self.township, self.village, self)
+
+    def _fight_reported(self) -> bool:
+        u = (self._clocks.fight_report_u if self.fights == 1
+             else self.rng.random())
+        return u < self.model.params.disputes.fight_report_prob
+
+    # ------------------------------------------------------------ interventions
+    def accepts(self, job: Job) -> bool:
+        """Whether a responder arriving for ``job`` finds the dispute still to be mediated."""
+        return job.dispute is self and self.state in (
+            DisputeState.LATENT, DisputeState.REFERRED, DisputeState.ACUTE)
+
+    def begin_intervention(self, responder: Responder, channel: Channel) -> float:
+        """A responder starts mediating: cancel every pending clock.
+
+        A call made meanwhile that nobody has yet been sent to is answered by this responder.
+
+        Returns:
+            Minutes the mediation will take.
+        """
+        self._leave_latent()
+        self._cancel()
+        other = self.job
+        if other is not None and other is not responder.job and other.responder is None:
+            other.cancelled = True
+            self.model.answer_call_in_person(other, responder)
+        if self.t_first_contact is None:
+            self.t_first_contact = self.model.time
+            self.first_channel = channel
+        self.state = DisputeState.MEDIATING
+        self.interventions += 1
+        return self.model.policy.mediation_minutes(self.model, responder, self, channel)
+
+    def end_intervention(self, responder: Responder, channel: Channel) -> None:
+        """The mediation ends: resolved, referred to joint mediation, or relapsed."""
+        self.job = None
+        policy = self.model.policy
+        p = policy.mediation_success(self.model, responder, self, channel)
+        if self.rng.random() < p:
+            self.resolved_by = "joint" if channel is Channel.JOINT else responder.role.value
+            self._end(DisputeState.RESOLVED)
+        elif policy.refers_to_joint(self, channel):
+            self.referred = True
+            self._raise_tension()
+            self.relapses += 1
+            self._new_clocks()
+            self.state = DisputeState.REFERRED
+            self._enter_latent()
+            self._schedule("convene", policy.convene_minutes(self), self._on_convened)
+        else:
+            self._relapse(intervened=True)
+
+    def _on_convened(self) -> None:
+        self._events.pop("convene", None)
+        if self.state is DisputeState.REFERRED and self.job is None:
+            self._channel_pending = Channel.JOINT
+            self.job = self.model.new_job(JobKind.JOINT_MEDIATION, self.township,
+                                          self.village, Urgency.MEDIATION, dispute=self)
+
+    def pending_channel(self, job: Job) -> Channel:
+        """The channel through which ``job`` reaches the dispute."""
+        return Channel.CALL if job.kind is JobKind.DISPUTE_CALL else self._channel_pending
+
+    def _relapse(self, intervened: bool) -> None:
+        if intervened:
+            self._raise_tension()
+            self.relapses += 1
+        self._new_clocks()
+        self.state = DisputeState.LATENT
+        self._enter_latent()
+
+    def _new_clocks(self) -> None:
+        self._fought_this_episode = False
+        self._clocks = self.model.draw_clocks(self.rng)
+
+    def _end(self, state: DisputeState) -> None:
+        self._cancel()
+        self.state = state
+        self.t_end = self.model.time
+        self.model.dispute_closed(self)
+
+    def record(self) -> dict[str, object]:
+        """The dispute's flat record row."""
+        return {
+            "dispute_id": self.index, "township": self.township, "village": self.village,
+            "kind": self.kind.value, "t_start": self.t_start, "tension0": self.tension0,
+            "tension": self.tension, "elderly_alone": self.elderly_alone,
+            "flares": self.flares, "fights": self.fights, "injuries": self.injuries,
+            "interventions": self.interventions, "relapses": self.relapses,
+            "referred": self.referred,
+            "t_first_contact": self.t_first_contact,
+            "first_channel": self.first_channel.value if self.first_channel else "",
+            "outcome": self.state.value if self.state.terminal else "open",
+            "state_at_end": self.state.value, "t_end": self.t_end,
+            "resolved_by": self.resolved_by,
+        }

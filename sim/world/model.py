@@ -1,0 +1,384 @@
+"""The Mesa model: one or more townships, their residents, disputes, calls and responders.
+
+Event-driven throughout (Mesa 3.5 ``schedule_event``): the default step schedule is stopped, and
+every arrival, trip, mediation, escalation, shift change and visit is an event. Exogenous
+randomness (when and where disputes and calls arise, and the first episode's clocks of every
+dispute) is drawn up front from named streams, so both policies meet exactly the same disputes
+and calls; what depends on the police response comes from separate streams.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from mesa import Model
+from mesa.discrete_space import OrthogonalVonNeumannGrid
+
+from sim.scenario import DISPUTE_KINDS, Scenario
+from sim.world.disputes import Clocks, Dispute, DisputeKind
+from sim.world.dispatch import Dispatcher
+from sim.world.geography import Layout, Township, generate_layout
+from sim.world.jobs import CallKind, Job, JobKind, Urgency
+from sim.world.policies import DAY_MIN, make_policy
+from sim.world.records import Records
+from sim.world.residents import Population
+from sim.world.streams import RandomStreams, replication_seed
+
+_EMERGENCY = (CallKind.FIGHT, CallKind.ASSAULT, CallKind.TRAFFIC)
+_CALL_RATES = ((CallKind.TRAFFIC, "traffic_per_1000_year"), (CallKind.THEFT, "theft_per_1000_year"),
+               (CallKind.PUBLIC_ORDER, "public_order_per_1000_year"),
+               (CallKind.ASSAULT, "assault_per_1000_year"))
+_KINDS = [DisputeKind(k) for k in DISPUTE_KINDS]
+
+
+@dataclass(frozen=True)
+class ExtraCall:
+    """A call injected at a known time (for hand-timed tests and demonstrations)."""
+
+    time: float
+    village: int
+    kind: CallKind = CallKind.PUBLIC_ORDER
+    on_scene_min: float = 30.0
+    township: int = 0
+
+
+@dataclass(frozen=True)
+class ExtraDispute:
+    """A dispute injected at a known time with known clocks (for hand-timed tests)."""
+
+    time: float
+    village: int
+    clocks: Clocks
+    kind: DisputeKind = DisputeKind.NEIGHBOUR
+    tension: int = 1
+    elderly_alone: bool = False
+    township: int = 0
+
+
+class PolicingModel(Model):
+    """Rural policing of one or more townships under one policy.
+
+    Args:
+        scenario: The validated scenario.
+        replication: Replication index k; its streams come from SeedSequence(seed, (k,)).
+        root_seed: Overrides ``scenario.seed``.
+        layouts: Village layouts (one per township); generated from the scenario when omitted.
+        extra_calls: Calls injected at known times.
+        extra_disputes: Disputes injected at known times.
+    """
+
+    def __init__(self, scenario: Scenario, replication: int = 0, *, root_seed: int | None = None,
+                 layouts: Sequence[Layout] | None = None, extra_calls: Iterable[ExtraCall] = (),
+                 extra_disputes: Iterable[ExtraDispute] = ()) -> None:
+        """Build the townships, staff them and schedule the first arrivals."""
+        seed = scenario.seed if root_seed is None else root_seed
+        self.streams = RandomStreams(replication_seed(seed, replication))
+        super().__init__(rng=self.streams.integer_seed("mesa"))
+        self._default_schedule.stop()  # event-driven: no per-tick step
+        self.params = scenario
+        self.replication = replication
+        self.root_seed = seed
+        self.horizon = scenario.days * DAY_MIN
+        self.warmup = scenario.warmup_days * DAY_MIN
+        self.policy = make_policy(scenario)
+        self.records = Records()
+        if layouts is None:
+            layouts = [generate_layout(scenario.township,
+                                       RandomStreams(scenario.township.layout_seed)["layout"])]
+        self._build_space(layouts)
+        self.populations = [Population(tw.layout.population, scenario.residents,
+                                       self.streams["population"]) for tw in self.townships]
+        self._latent = [[{} for _ in range(tw.n_villages)] for tw in self.townships]
+        self.dispatchers = [Dispatcher(self.policy, t) for t in range(len(self.townships))]
+        self._resident_aux: set[tuple[int, int]] = set()
+        for t, disp in enumerate(self.dispatchers):
+            disp.responders = self.policy.staff(self, t)
+            self._resident_aux |= {(t, r.home) for r in disp.responders if r.home >= 0}
+        self._visits: dict[tuple[int, int], Job] = {}
+        self.disputes_by_id: dict[int, Dispute] = {}
+        self.policy.start(self)
+        self._prepare_disputes(list(extra_disputes))
+        self._prepare_calls(list(extra_calls))
+
+    # ------------------------------------------------------------ space
+    def _build_space(self, layouts: Sequence[Layout]) -> None:
+        """Place townships side by side on one grid."""
+        p = self.params.township
+        self.townships: list[Township] = []
+        x0 = 0
+        for i, lay in enumerate(layouts):
+            tw = Township(lay, p.cell_km, p.circuity, self.params.travel, index=i,
+                          offset_cells=(x0, 0))
+            self.townships.append(tw)
+            x0 = tw.extent_cells()[0] + 1
+        w = max(tw.extent_cells()[0] for tw in self.townships)
+        h = max(tw.extent_cells()[1] for tw in self.townships)
+        self.grid = OrthogonalVonNeumannGrid((w, h), torus=False, random=self.random)
+        self._cells = [[self.grid._cells[tuple(int(c) for c in xy)] for xy in tw.cells]
+                       for tw in self.townships]
+
+    def township_of(self, t: int) -> Township:
+        """Township ``t``."""
+        return self.townships[t]
+
+    def dispatcher_of(self, t: int) -> Dispatcher:
+        """The dispatcher of township ``t``."""
+        return self.dispatchers[t]
+
+    def cell_of(self, t: int, place: int):
+        """The grid cell of a place of township ``t``."""
+        return self._cells[t][place]
+
+    def latent_set(self, t: int, village: int) -> dict[Dispute, None]:
+        """Latent disputes of a village (insertion-ordered, for deterministic visits)."""
+        return self._latent[t][village]
+
+    def has_resident_auxiliary(self, t: int, village: int) -> bool:
+        """Whether an auxiliary lives in the village."""
+        return (t, village) in self._resident_aux
+
+    def responders(self) -> list:
+        """Every responder of every township."""
+        return [r for d in self.dispatchers for r in d.responders]
+
+    # ------------------------------------------------------------ random draws
+    def draw_clock_arrays(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+        """Draw ``n`` episodes' clocks (minutes; uniforms for yes/no draws)."""
+        d, s = self.params.disputes, self.params.screening
+        return {
+            "flare": rng.exponential(d.flare_mean_days * DAY_MIN, n),
+            "escalate": rng.weibull(d.escalate_shape, n) * d.escalate_scale_days * DAY_MIN,
+            "subside": rng.exponential(d.subside_mean_days * DAY_MIN, n),
+            "auxiliary": rng.exponential(s.auxiliary_discovery_mean_days * DAY_MIN, n),
+            "alert": rng.exponential(s.alert_mean_days * DAY_MIN, n),
+            "report_delay": rng.exponential(d.report_delay_mean_min, n) if
+            d.report_delay_mean_min > 0 else np.zeros(n),
+            "violent_u": rng.random(n),
+            "acute": rng.exponential(d.acute_fight_mean_min, n),
+            "fight_report_u": rng.random(n),
+            "injury_u": rng.random(n),
+        }
+
+    def draw_clocks(self, rng: np.random.Generator) -> Clocks:
+        """One episode's clocks."""
+        return Clocks(**{k: float(v[0]) for k, v in self.draw_clock_arrays(rng, 1).items()})
+
+    def draw_service(self, rng: np.random.Generator, mean: float) -> float:
+        """An on-scene time with the scenario's distribution and the given mean."""
+        c = self.params.calls
+        if c.on_scene_distribution == "exponential":
+            return float(rng.exponential(mean))
+        sigma = math.sqrt(math.log1p(c.on_scene_cv ** 2))
+        return float(rng.lognormal(math.log(mean) - sigma ** 2 / 2, sigma))
+
+    # ------------------------------------------------------------ exogenous arrivals
+    def _prepare_disputes(self, extra: list[ExtraDispute]) -> None:
+        d, rng = self.params.disputes, self.streams["dispute_arrivals"]
+        shares = np.array([getattr(d, f"share_{k}") for k in DISPUTE_KINDS])
+        rows = []
+        for t, tw in enumerate(self.townships):
+            pop = tw.layout.population.astype(float)
+            lam = d.rate_per_1000_year * pop.sum() / 1000.0 * self.horizon / (365.0 * DAY_MIN)
+            n = int(rng.poisson(lam))
+            times = np.sort(rng.uniform(0.0, self.horizon, n))
+            village = rng.choice(len(pop), size=n, p=pop / pop.sum())
+            kind = rng.choice(len(shares), size=n, p=shares / shares.sum()) if n else np.zeros(
+                0, int)
+            tension = 1 + rng.poisson(d.extra_tension_mean, n)
+            parties = self.populations[t].sample_parties(village, kind == 3, rng)
+            alone = np.array([self.populations[t].is_elderly_alone(int(p)) for p in
+                              parties[:, 0]], dtype=bool)
+            for i in range(n):
+                rows.append((float(times[i]), t, int(village[i]), _KINDS[int(kind[i])],
+                             int(tension[i]), tuple(int(x) for x in parties[i]), bool(alone[i]),
+                             None))
+        clocks = self.draw_clock_arrays(self.streams["dispute_clocks"], len(rows))
+        rows = [r[:7] + (Clocks(**{k: float(v[i]) for k, v in clocks.items()}),)
+                for i, r in enumerate(rows)]
+        for e in extra:
+            rows.append((e.time, e.township, e.village, e.kind, e.tension, (), e.elderly_alone,
+                         e.clocks))
+        rows.sort(key=lambda r: r[0])
+        self._dispute_rows = rows
+        self._next_dispute = 0
+        if rows:
+            self.schedule_event(self._on_dispute_arrival, at=rows[0][0])
+
+    def _on_dispute_arrival(self) -> None:
+        i = self._next_dispute
+        t_, t, village, kind, tension, parties, alone, clocks = self._dispute_rows[i]
+        d = Dispute(self, i, t, village, kind, tension, parties, alone, clocks)
+        self.disputes_by_id[i] = d
+        for p in parties:
+            self.populations[t].resident(self, p, self.cell_of(t, village)).disputes.append(i)
+        self._next_dispute = i + 1
+        if i + 1 < len(self._dispute_rows):
+            self.schedule_event(self._on_dispute_arrival, at=self._dispute_rows[i + 1][0])
+
+    def _prepare_calls(self, extra: list[ExtraCall]) -> None:
+        c, rng = self.params.calls, self.streams["call_arrivals"]
+        rows = []
+        for t, tw in enumerate(self.townships):
+            pop = tw.layout.population.astype(float)
+            for kind, key in _CALL_RATES:
+                lam = getattr(c, key) * pop.sum() / 1000.0 * self.horizon / (365.0 * DAY_MIN)
+                n = int(rng.poisson(lam))
+                times = rng.uniform(0.0, self.horizon, n)
+                village = rng.choice(len(pop), size=n, p=pop / pop.sum())
+                service = [self.draw_service(rng, c.on_scene_mean_min) for _ in range(n)]
+                rows += [(float(times[i]), t, int(village[i]), kind, service[i])
+                         for i in range(n)]
+            if c.other_per_hour > 0:  # a township-wide Poisson stream, by population
+                n = int(rng.poisson(c.other_per_hour * self.horizon / 60.0))
+                times = rng.uniform(0.0, self.horizon, n)
+                village = rng.choice(len(pop), size=n, p=pop / pop.sum())
+                rows += [(float(times[i]), t, int(village[i]), CallKind.PUBLIC_ORDER,
+                          self.draw_service(rng, c.on_scene_mean_min)) for i in range(n)]
+        rows += [(e.time, e.township, e.village, e.kind, e.on_scene_min) for e in extra]
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        self._call_rows = rows
+        self._next_call = 0
+        if rows:
+            self.schedule_event(self._on_call_arrival, at=rows[0][0])
+
+    def _on_call_arrival(self) -> None:
+        i = self._next_call
+        _, t, village, kind, service = self._call_rows[i]
+        if kind is CallKind.ASSAULT:
+            self.record_injury(t, village, None)
+        self.new_call(kind, t, village, service_min=service)
+        self._next_call = i + 1
+        if i + 1 < len(self._call_rows):
+            self.schedule_event(self._on_call_arrival, at=self._call_rows[i + 1][0])
+
+    # ------------------------------------------------------------ jobs
+    def new_job(self, kind: JobKind, t: int, place: int, urgency: Urgency, *,
+                dispute: Dispute | None = None, record: dict | None = None,
+                service_min: float = 0.0) -> Job:
+        """Create a job and hand it to the township's dispatcher."""
+        tw = self.townships[t]
+        cluster = int(tw.layout.cluster[place]) if place < tw.n_villages else -1
+        job = Job(kind, place, urgency, self.time, t, dispute, record, service_min, cluster)
+        self.dispatchers[t].submit(job)
+        return job
+
+    def new_call(self, kind: CallKind, t: int, village: int, *, dispute: Dispute | None = None,
+                 service_min: float = 0.0) -> Job:
+        """Record a police call and dispatch it."""
+        tw = self.townships[t]
+        rec = self.records.new_call(self.time, t, village, kind.value, dispute.index if dispute
+                                    else -1, tw.road_km(tw.station, village),
+                                    tw.travel_min(tw.station, village))
+        urgency = Urgency.EMERGENCY if kind in _EMERGENCY else Urgency.CALL
+        job_kind = JobKind.DISPUTE_CALL if dispute is not None else JobKind.OTHER_CALL
+        return self.new_job(job_kind, t, village, urgency, dispute=dispute, record=rec,
+                            service_min=service_min)
+
+    def upgrade_call(self, job: Job) -> None:
+        """A quarrel already called in has turned into a fight."""
+        job.record["kind"] = CallKind.FIGHT.value
+        if job.urgency is not Urgency.EMERGENCY:
+            job.urgency = Urgency.EMERGENCY
+            job.record["urgency"] = int(Urgency.EMERGENCY)
+            if job.responder is None:
+                self.dispatchers[job.township].requeue(job)
+
+    def answer_call_in_person(self, job: Job, responder) -> None:
+        """A call answered by a responder already on the spot for the same dispute."""
+        rec = job.record
+        if rec is None:
+            return
+        rec.update(t_dispatch=self.time, t_arrive=self.time, t_clear=self.time,
+                   responder_id=responder.unique_id, responder_role=responder.role.value,
+                   travel_min=0.0, from_place=responder.place)
+
+    def request_screening(self, t: int, village: int) -> None:
+        """A village is due a screening visit (skipped while the last one is still waiting)."""
+        pending = self._visits.get((t, village))
+        if pending is not None and pending.responder is None and not pending.cancelled:
+            self.records.missed_visits += 1
+            return
+        self._visits[(t, village)] = self.new_job(
+            JobKind.SCREENING, t, village, Urgency.SCREENING,
+            service_min=self.params.screening.visit_min)
+
+    def start_job(self, responder, job: Job) -> float:
+        """A responder arrives; returns the minutes the job will take there."""
+        if job.record is not None:
+            job.record["t_arrive"] = self.time
+        if job.kind is JobKind.SCREENING:
+            return self._visit(responder, job)
+        d = job.dispute
+        if d is not None:
+            if not d.accepts(job):
+                job.channel = None
+                return 0.0
+            job.channel = d.pending_channel(job)
+            return d.begin_intervention(responder, job.channel)
+        return job.service_min
+
+    def _visit(self, responder, job: Job) -> float:
+        from sim.world.disputes import Channel  # noqa: PLC0415 (local: avoids a cycle)
+        p = self.params.screening.detect_prob
+        found = [d for d in list(self.latent_set(job.township, job.place))
+                 if d.rng.random() < p]
+        job.found = found
+        minutes = job.service_min + sum(d.begin_intervention(responder, Channel.SCREENING)
+                                        for d in found)
+        self.records.visits.append({"t": self.time, "township": job.township,
+                                    "village": job.place, "responder_id": responder.unique_id,
+                                    "found": len(found)})
+        return minutes
+
+    def finish_job(self, responder, job: Job) -> None:
+        """A responder finishes on scene."""
+        from sim.world.disputes import Channel  # noqa: PLC0415
+        if job.record is not None:
+            job.record["t_clear"] = self.time
+        if job.kind is JobKind.SCREENING:
+            for d in job.found:
+                d.end_intervention(responder, Channel.SCREENING)
+        elif job.dispute is not None and job.channel is not None:
+            job.dispute.end_intervention(responder, job.channel)
+        elif job.record is not None and CallKind(job.record["kind"]).criminal:
+            self._open_case(job.township)
+
+    def _open_case(self, t: int) -> None:
+        c = self.params.calls
+        chunks = math.ceil(c.casework_hours / c.casework_chunk_hours) if c.casework_hours else 0
+        left = c.casework_hours * 60.0
+        for _ in range(chunks):
+            self.new_job(JobKind.CASEWORK, t, self.townships[t].station, Urgency.CASEWORK,
+                         service_min=min(left, c.casework_chunk_hours * 60.0))
+            left -= c.casework_chunk_hours * 60.0
+
+    # ------------------------------------------------------------ outcomes
+    def record_injury(self, t: int, village: int, dispute: Dispute | None) -> None:
+        """An injury crime: recorded, and a criminal case opened."""
+        self.records.injuries.append({"t": self.time, "township": t, "village": village,
+                                      "dispute_id": dispute.index if dispute else -1,
+                                      "from_dispute": dispute is not None})
+        if dispute is not None:
+            self._open_case(t)
+
+    def dispute_closed(self, d: Dispute) -> None:
+        """A dispute reached a terminal state: record it and retire the agent."""
+        self.records.disputes.append(d.record())
+        self.disputes_by_id.pop(d.index, None)
+        d.remove()
+
+    # ------------------------------------------------------------ running
+    def simulate(self) -> Records:
+        """Run to the horizon and return the records (open disputes included)."""
+        self.run_until(self.horizon)
+        return self.finalize()
+
+    def finalize(self) -> Records:
+        """Close the books: open disputes and every responder's time budget."""
+        for d in list(self.disputes_by_id.values()):
+            self.records.disputes.append(d.record())
+        self.records.close(self)
+        return self.records

@@ -1,0 +1,113 @@
+"""Residents: an array-backed population whose members become Mesa agents only when involved.
+
+A township of 45,000 (or a prefecture of 5 million) residents costs a few integers per village:
+resident ``i`` of village ``v`` is identified by a global index, the first ``elderly_alone[v]``
+residents of a village are the elderly living alone, and the others share households of
+``household_size``. A :class:`Resident` agent is created the first time a dispute involves that
+person and is reused for every later dispute, so nothing ever steps the whole population.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.discrete_space import FixedAgent
+
+from sim.scenario import Residents as ResidentsConfig
+
+if TYPE_CHECKING:
+    from mesa import Model
+    from mesa.discrete_space import Cell
+
+
+class Resident(FixedAgent):
+    """A resident involved in at least one dispute; passive (no step, no scheduled events)."""
+
+    def __init__(self, model: Model, index: int, village: int, household: int,
+                 elderly_alone: bool, cell: Cell) -> None:
+        """Create the agent in its village's cell."""
+        super().__init__(model)
+        self.index = index
+        self.village = village
+        self.household = household
+        self.elderly_alone = elderly_alone
+        self.disputes: list[int] = []
+        self.cell = cell
+
+
+class Population:
+    """Per-village counts from which residents are addressed and sampled."""
+
+    def __init__(self, population: np.ndarray, cfg: ResidentsConfig,
+                 rng: np.random.Generator) -> None:
+        """Draw each village's number of elderly residents living alone.
+
+        Args:
+            population: Residents per village.
+            cfg: The residents section of the scenario.
+            rng: The ``population`` stream.
+        """
+        self.cfg = cfg
+        self.size = np.asarray(population, dtype=np.int64)
+        self.start = np.concatenate([[0], np.cumsum(self.size)[:-1]])
+        self.elderly_alone = rng.binomial(self.size, cfg.elderly_alone_share)
+        self._agents: dict[int, Resident] = {}
+
+    @property
+    def total(self) -> int:
+        """Number of residents."""
+        return int(self.size.sum())
+
+    def households(self) -> np.ndarray:
+        """Households per village (elderly living alone are one-person households)."""
+        rest = self.size - self.elderly_alone
+        return self.elderly_alone + np.ceil(rest / self.cfg.household_size).astype(np.int64)
+
+    def describe(self, index: int) -> tuple[int, int, bool]:
+        """Village, household number within the village, and the elderly-alone flag."""
+        v = int(np.searchsorted(self.start, index, side="right") - 1)
+        local = index - int(self.start[v])
+        alone = local < int(self.elderly_alone[v])
+        if alone:
+            return v, local, True
+        house = int(self.elderly_alone[v]) + (local - int(self.elderly_alone[v])) // max(
+            1, int(round(self.cfg.household_size)))
+        return v, house, False
+
+    def is_elderly_alone(self, index: int) -> bool:
+        """Whether resident ``index`` is an elderly person living alone."""
+        return self.describe(index)[2]
+
+    def sample_parties(self, villages: np.ndarray, elder: np.ndarray,
+                       rng: np.random.Generator) -> np.ndarray:
+        """Draw the two parties of each dispute (vectorised, from the arrivals stream).
+
+        Args:
+            villages: Village of each dispute.
+            elder: Whether each dispute is an elder-support dispute.
+            rng: The ``dispute_arrivals`` stream.
+
+        Returns:
+            An ``(n, 2)`` array of resident indices.
+        """
+        n = len(villages)
+        size, start, alone = self.size[villages], self.start[villages], self.elderly_alone[villages]
+        u = rng.random((n, 3))
+        parties = start[:, None] + np.floor(u[:, :2] * size[:, None]).astype(np.int64)
+        # An elder-support dispute involves an elderly person living alone with probability
+        # s*RR / (s*RR + 1 - s), where s is the village's share of such residents.
+        s = np.where(size > 0, alone / np.maximum(size, 1), 0.0)
+        rr = self.cfg.elderly_alone_risk
+        q = s * rr / np.maximum(s * rr + 1 - s, 1e-12)
+        pick = elder & (alone > 0) & (u[:, 2] < q)
+        parties[pick, 0] = start[pick] + np.floor(u[pick, 0] * alone[pick]).astype(np.int64)
+        return parties
+
+    def resident(self, model: Model, index: int, cell: Cell) -> Resident:
+        """The agent of resident ``index``, created on first need."""
+        agent = self._agents.get(index)
+        if agent is None:
+            v, house, alone = self.describe(index)
+            agent = self._agents[index] = Resident(model, index, v, house, alone, cell)
+        return agent

@@ -1,0 +1,200 @@
+"""Responders: the agents who travel to jobs (officers and auxiliaries share this machinery).
+
+A responder is always in exactly one :class:`Activity`, and every minute is booked to one, so
+time budgets are exact. Trips are scheduled events: dispatch -> arrive -> done -> (next job or
+return to base). A responder has at most one pending event, held in ``_event``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from mesa.discrete_space import CellAgent
+
+from sim.world.jobs import Job, JobKind
+
+if TYPE_CHECKING:
+    from sim.world.model import PolicingModel
+
+
+class Role(Enum):
+    """Who the responder is."""
+
+    STATION_OFFICER = "station_officer"
+    COMMUNITY_OFFICER = "community_officer"
+    DISTRICT_CHIEF = "district_chief"  # a station officer heading a center office
+    AUXILIARY = "auxiliary"
+
+    @property
+    def is_officer(self) -> bool:
+        """Sworn officers (everyone but auxiliaries)."""
+        return self is not Role.AUXILIARY
+
+
+class Activity(Enum):
+    """What a responder is doing; the time budget's categories."""
+
+    DUTY = "duty"  # on duty at base, free
+    TRAVEL = "travel"
+    ON_SCENE = "on_scene"  # attending a call or mediating
+    SCREENING = "screening"
+    CASEWORK = "casework"
+    OFF_DUTY = "off_duty"
+
+
+_ACTIVITY_OF_JOB = {
+    JobKind.DISPUTE_CALL: Activity.ON_SCENE,
+    JobKind.OTHER_CALL: Activity.ON_SCENE,
+    JobKind.MEDIATION: Activity.ON_SCENE,
+    JobKind.JOINT_MEDIATION: Activity.ON_SCENE,
+    JobKind.SCREENING: Activity.SCREENING,
+    JobKind.CASEWORK: Activity.CASEWORK,
+}
+
+
+class Responder(CellAgent):
+    """An officer or auxiliary who can be dispatched.
+
+    Attributes:
+        role: The responder's role.
+        township: Index of the township served.
+        base: Place the responder returns to (station, center-office village or home village).
+        place: Current place (meaningful when not travelling).
+        home: Home village of a village auxiliary (``-1`` otherwise).
+        cluster: Cluster served from a center office (``-1`` when township-wide).
+        on_duty: Whether the responder may take new jobs.
+        job: The job under way, if any.
+    """
+
+    def __init__(self, model: PolicingModel, role: Role, township: int, base: int,
+                 on_duty: bool) -> None:
+        """Create a responder at its base."""
+        super().__init__(model)
+        self.role = role
+        self.township = township
+        self.base = base
+        self.place = base
+        self.home = -1
+        self.cluster = -1
+        self.on_duty = on_duty
+        self.job: Job | None = None
+        self.moving_to: int | None = None
+        self.activity = Activity.DUTY if on_duty else Activity.OFF_DUTY
+        self._since = model.time
+        self._event = None
+        self.budget: dict[Activity, float] = dict.fromkeys(Activity, 0.0)
+        self.jobs_done = 0
+        self.cell = model.cell_of(township, base)
+
+    # ------------------------------------------------------------ bookkeeping
+    @property
+    def free(self) -> bool:
+        """On duty, at base or at a scene, with nothing to do."""
+        return self.on_duty and self.activity is Activity.DUTY
+
+    def _set_activity(self, activity: Activity) -> None:
+        now = self.model.time
+        self.budget[self.activity] += now - self._since
+        self._since = now
+        self.activity = activity
+
+    def close_budget(self) -> dict[Activity, float]:
+        """Book the time up to now and return the budget (minutes per activity)."""
+        self._set_activity(self.activity)
+        return self.budget
+
+    def _move(self, place: int) -> None:
+        self.place = place
+        self.cell = self.model.cell_of(self.township, place)
+
+    # ------------------------------------------------------------ trips
+    def dispatch(self, job: Job) -> None:
+        """Start a trip to ``job`` from where the responder is now."""
+        model = self.model
+        self.job = job
+        job.responder = self
+        if job.record is not None:
+            job.record["t_dispatch"] = model.time
+            job.record["responder_id"] = self.unique_id
+            job.record["responder_role"] = self.role.value
+            job.record["from_place"] = self.place
+        minutes = model.township_of(self.township).travel_min(self.place, job.place)
+        if job.kind is JobKind.CASEWORK and self.place == job.place:
+            minutes = 0.0  # casework at the station where the officer already is
+        if job.record is not None:
+            job.record["travel_min"] = minutes
+        self._set_activity(Activity.TRAVEL)
+        self.moving_to = job.place
+        self._event = model.schedule_event(self._on_arrive, after=minutes)
+
+    def _on_arrive(self) -> None:
+        job = self.job
+        self.moving_to = None
+        self._move(job.place)
+        self._set_activity(_ACTIVITY_OF_JOB[job.kind])
+        minutes = self.model.start_job(self, job)
+        self._event = self.model.schedule_event(self._on_done, after=minutes)
+
+    def _on_done(self) -> None:
+        job, self.job = self.job, None
+        self.jobs_done += 1
+        self.model.finish_job(self, job)
+        self._set_activity(Activity.DUTY)
+        self._event = None
+        if self.on_duty:
+            self.model.dispatcher_of(self.township).responder_free(self)
+        if self.job is None:
+            self._go_base()
+
+    def _go_base(self) -> None:
+        """Return to base (or stand down there if off duty)."""
+        if self.place == self.base:
+            if not self.on_duty:
+                self._set_activity(Activity.OFF_DUTY)
+            return
+        minutes = self.model.township_of(self.township).travel_min(self.place, self.base)
+        self._set_activity(Activity.TRAVEL)
+        self.moving_to = self.base
+        self._event = self.model.schedule_event(self._on_back, after=minutes)
+
+    def _on_back(self) -> None:
+        arrived, self.moving_to = self.moving_to, None
+        self._move(arrived)
+        self._event = None
+        if arrived != self.base:  # the base moved while travelling
+            self._go_base()
+            return
+        if self.on_duty:
+            self._set_activity(Activity.DUTY)
+            self.model.dispatcher_of(self.township).responder_free(self)
+        else:
+            self._set_activity(Activity.OFF_DUTY)
+
+    # ------------------------------------------------------------ duty and bases
+    def set_duty(self, on: bool) -> None:
+        """Come on or go off duty; a busy responder finishes the job under way first."""
+        if on == self.on_duty:
+            return
+        self.on_duty = on
+        if on and self.activity is Activity.OFF_DUTY:
+            self._set_activity(Activity.DUTY)
+            if self.place != self.base:
+                self._go_base()
+            else:
+                self.model.dispatcher_of(self.township).responder_free(self)
+        elif not on and self.activity is Activity.DUTY:
+            if self.place == self.base:
+                self._set_activity(Activity.OFF_DUTY)
+            else:
+                self._go_base()
+
+    def rebase(self, place: int) -> None:
+        """Move the responder's base (e.g. a turn of duty at the center office)."""
+        if place == self.base:
+            return
+        self.base = place
+        if self.activity in (Activity.DUTY, Activity.OFF_DUTY) and self.place != place:
+            was_on = self.on_duty
+            self._go_base()
+            self.on_duty = was_on

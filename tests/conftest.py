@@ -1,0 +1,35 @@
+"""Shared helpers: tiny hand-made townships and scenarios."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.scenario import Scenario, scenario_from_mapping
+from sim.world.geography import Layout
+
+QUIET = [  # no random disputes or calls: only what a test injects
+    "disputes.rate_per_1000_year=0", "calls.traffic_per_1000_year=0",
+    "calls.theft_per_1000_year=0", "calls.public_order_per_1000_year=0",
+    "calls.assault_per_1000_year=0",
+]
+
+
+def scenario(*sets: str, **top) -> Scenario:
+    """A scenario from overrides (``key=value`` strings) on top of the defaults."""
+    return scenario_from_mapping(dict(top), "<test>", list(sets))
+
+
+def line_layout(distances_km: list[float], clusters: list[int] | None = None,
+                population: int = 1000) -> Layout:
+    """Villages on a line east of a station at the origin, at the given right-angle km."""
+    n = len(distances_km)
+    return Layout(tuple(f"V{i}" for i in range(n)), np.array(distances_km, float),
+                  np.zeros(n), np.full(n, population), np.array(clusters or [0] * n),
+                  (0.0, 0.0))
+
+
+@pytest.fixture
+def quiet_sets() -> list[str]:
+    """Overrides that silence every random arrival process."""
+    return list(QUIET)
