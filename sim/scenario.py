@@ -63,6 +63,9 @@ class Township(Section):
     layout: str = param("generated", "-", "'generated', or a CSV file (village_id, x_km, y_km, "
                         "population, cluster_id) relative to the scenario file",
                         "run: user's choice", min_length=1)
+    townships: int = param(1, "count", "generated townships (a prefecture is many), each with "
+                           "its own station, villages and staff", "run: user's choice", ge=1,
+                           le=2000)
     villages: int = param(36, "count", "villages in a generated township",
                           "assumption: a rural township of 30-40 administrative villages", ge=1,
                           le=5000)
@@ -88,6 +91,13 @@ class Township(Section):
                                        "run: user's choice", ge=0, le=100000)
     layout_seed: int = param(1, "-", "seed of the generated layout (fixed across replications: "
                              "the same township every run)", "assumption", ge=0)
+
+    @model_validator(mode="after")
+    def _csv_is_one_township(self) -> Township:
+        if self.layout != "generated" and self.townships != 1:
+            raise ValueError("township.townships: a CSV layout describes one township; "
+                             "leave townships at 1")
+        return self
 
 
 class Travel(Section):

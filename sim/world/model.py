@@ -86,8 +86,9 @@ class PolicingModel(Model):
         self.policy = make_policy(scenario)
         self.records = Records()
         if layouts is None:
-            layouts = [generate_layout(scenario.township,
-                                       RandomStreams(scenario.township.layout_seed)["layout"])]
+            layout_streams = RandomStreams(scenario.township.layout_seed)
+            layouts = [generate_layout(scenario.township, layout_streams.substream("layout", t))
+                       for t in range(scenario.township.townships)]
         self._build_space(layouts)
         self.populations = [Population(tw.layout.population, scenario.residents,
                                        self.streams["population"]) for tw in self.townships]
