@@ -24,6 +24,7 @@ class Dispatcher:
         self.policy = policy
         self.township = township
         self.responders: list[Responder] = []
+        self.free: dict[Responder, None] = {}  # kept up to date by the responders
         self._waiting: list[tuple[tuple[int, float, int], Job]] = []
 
     @property
@@ -34,8 +35,8 @@ class Dispatcher:
     def submit(self, job: Job) -> None:
         """Send the best free eligible responder now, or queue the job."""
         best, best_key = None, None
-        for r in self.responders:
-            if r.free and self.policy.eligible(r, job):
+        for r in self.free:
+            if self.policy.eligible(r, job):
                 key = self.policy.rank(r, job)
                 if best_key is None or key < best_key:
                     best, best_key = r, key
@@ -71,6 +72,6 @@ class Dispatcher:
 
     def kick(self) -> None:
         """Offer waiting jobs to every free responder (after a change in what is eligible)."""
-        for r in self.responders:
-            if r.free and self._waiting:
+        for r in list(self.free):
+            if self._waiting:
                 self.responder_free(r)

@@ -115,6 +115,14 @@ class Township:
                     for m in members]
             centers.append(int(members[int(np.argmin(cost))]))
         self.center_village = np.array(centers, dtype=int)
+        # Trip times are looked up on every dispatch: keep a table for townships of ordinary
+        # size (a 3,000-village CSV layout would need 72 MB, so larger ones compute on demand).
+        self._table: list[list[float]] | None = None
+        if len(self.cells) <= 3000:
+            d = np.abs(self.cells[:, None, :] - self.cells[None, :, :]).sum(2)
+            t = np.where(d == 0, self.travel.local_trip_min,
+                         d * self.cell_km * self.circuity / self.travel.speed_kmh * 60.0)
+            self._table = (t + self.travel.turnout_min).tolist()
 
     @property
     def n_villages(self) -> int:
@@ -137,6 +145,8 @@ class Township:
 
     def travel_min(self, a: int, b: int) -> float:
         """Minutes from dispatch at place ``a`` to arrival at place ``b`` (turnout included)."""
+        if self._table is not None:
+            return self._table[a][b]
         if a == b or (self.cells[a] == self.cells[b]).all():
             return self.travel.turnout_min + self.travel.local_trip_min
         return self.travel.turnout_min + self.road_km(a, b) / self.travel.speed_kmh * 60.0

@@ -165,10 +165,12 @@ class Policy:
             model.schedule_recurring(self._on_screening_due, Schedule(interval=gap, start=gap))
 
     def _on_shift_change(self) -> None:
-        self._shift += 1
-        on = self._shift % self.p.shifts.duty_groups
-        for r in self._rotating:
-            r.set_duty(r.duty_group == on)
+        groups = self.p.shifts.duty_groups
+        off, self._shift = self._shift % groups, self._shift + 1
+        on = self._shift % groups
+        for r in self._rotating:  # only the groups going off and coming on change
+            if r.duty_group == off or r.duty_group == on:
+                r.set_duty(r.duty_group == on)
 
     def _rotate_centers(self) -> None:
         """Village auxiliaries take daily turns of 24-hour duty at their center office."""

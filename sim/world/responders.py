@@ -86,6 +86,7 @@ class Responder(CellAgent):
         self.budget: dict[Activity, float] = dict.fromkeys(Activity, 0.0)
         self.jobs_done = 0
         self.cell = model.cell_of(township, base)
+        self._sync_free()
 
     # ------------------------------------------------------------ bookkeeping
     @property
@@ -98,6 +99,15 @@ class Responder(CellAgent):
         self.budget[self.activity] += now - self._since
         self._since = now
         self.activity = activity
+        self._sync_free()
+
+    def _sync_free(self) -> None:
+        """Keep the dispatcher's set of free responders current."""
+        pool = self.model.dispatcher_of(self.township).free
+        if self.on_duty and self.activity is Activity.DUTY:
+            pool[self] = None
+        else:
+            pool.pop(self, None)
 
     def close_budget(self) -> dict[Activity, float]:
         """Book the time up to now and return the budget (minutes per activity)."""
@@ -177,6 +187,7 @@ class Responder(CellAgent):
         if on == self.on_duty:
             return
         self.on_duty = on
+        self._sync_free()
         if on and self.activity is Activity.OFF_DUTY:
             self._set_activity(Activity.DUTY)
             if self.place != self.base:
@@ -195,6 +206,4 @@ class Responder(CellAgent):
             return
         self.base = place
         if self.activity in (Activity.DUTY, Activity.OFF_DUTY) and self.place != place:
-            was_on = self.on_duty
             self._go_base()
-            self.on_duty = was_on
