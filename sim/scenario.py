@@ -9,13 +9,17 @@ metadata from here (docs, the CLI's ``--set``, sweeps), never from a list of the
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
+import numbers
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, get_args, get_origin
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 POLICIES = ("station_centred", "center_office")
@@ -43,6 +47,7 @@ def param(default: Any, unit: str, description: str, provenance: str, **constrai
         description: One line saying what the parameter means.
         provenance: ``"seed: ..."`` or ``"assumption: ..."``.
         **constraints: pydantic constraints (``ge``, ``gt``, ``le``...).
+
     """
     assert provenance.startswith(("seed", "assumption", "calibrated", "run")), provenance
     extra = {"unit": unit, "provenance": provenance}
@@ -86,7 +91,8 @@ class Township(Section):
     circuity: float = param(1.3, "-", "road distance / right-angle grid distance",
                             "assumption: rural road circuity factors are 1.2-1.4", ge=1, le=3)
     station_x_km: float | None = param(None, "km", "station position for a CSV layout (default: "
-                                       "the population-weighted centre)", "run: user's choice", ge=0, le=100000)
+                                       "the population-weighted centre)", "run: user's choice",
+                                       ge=0, le=100000)
     station_y_km: float | None = param(None, "km", "station position for a CSV layout",
                                        "run: user's choice", ge=0, le=100000)
     layout_seed: int = param(1, "-", "seed of the generated layout (fixed across replications: "
@@ -313,20 +319,36 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Scenario:
+        problems = []  # all of them at once, one line each, each naming its fields
         shares = [getattr(self.disputes, f"share_{k}") for k in DISPUTE_KINDS]
         if self.disputes.rate_per_1000_year > 0 and not math.isclose(sum(shares), 1.0,
                                                                     abs_tol=1e-6):
-            raise ValueError(f"disputes.share_*: the dispute kind shares must sum to 1 "
-                             f"(they sum to {sum(shares):.4g})")
+            problems.append(f"disputes.share_*: the dispute kind shares must sum to 1 "
+                            f"(they sum to {sum(shares):.4g})")
         if self.warmup_days >= self.days:
-            raise ValueError(f"warmup_days: must be less than days ({self.days:g})")
-        if self.township.layout == "generated" and self.township.clusters > self.township.villages:
-            raise ValueError("township.clusters: cannot exceed township.villages")
+            problems.append(f"warmup_days: must be less than days ({self.days:g}), got "
+                            f"{self.warmup_days:g}")
+        t = self.township
+        if t.layout == "generated" and t.clusters > t.villages:
+            problems.append(f"township.clusters: cannot exceed township.villages "
+                            f"({t.villages}), got {t.clusters}")
+        if t.layout == "generated" and generated_grid_cells(t) > MAX_GRID_CELLS:
+            problems.append(f"township: {t.townships} generated township(s) of "
+                            f"township.max_road_km={t.max_road_km:g} need a grid of "
+                            f"{generated_grid_cells(t):,} cells of township.cell_km="
+                            f"{t.cell_km:g} (at most {MAX_GRID_CELLS:,}): use fewer townships "
+                            f"or a larger cell_km")
         comp = self.components()
         if comp["center_offices"] and self.staff.station_officers < 1:
-            raise ValueError("staff.station_officers: center offices need at least one")
-        if self.staff.station_officers + self.staff.community_officers + self.staff.auxiliaries == 0:
-            raise ValueError("staff: the township needs at least one officer or auxiliary")
+            problems.append("staff.station_officers: center offices need at least one (a "
+                            "station officer heads each center office)")
+        s = self.staff
+        if s.station_officers + s.community_officers + s.auxiliaries == 0:
+            problems.append("staff: the township needs at least one officer or auxiliary "
+                            "(staff.station_officers, staff.community_officers, "
+                            "staff.auxiliaries are all 0)")
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
     def components(self) -> dict[str, bool]:
@@ -362,12 +384,45 @@ def parameter_table() -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- loading
 
+#: Mesa builds one Python object per grid cell: about 850 bytes and 26 microseconds each
+#: (measured for a 300 x 300 grid, Python 3.12, Mesa 3.5), so 2 million cells is ~1.7 GB and
+#: ~1 minute before the first event. Assumption: a larger grid is a mistake (coordinates in
+#: metres, a stray far-away village, thousands of townships), not a study.
+MAX_GRID_CELLS = 2_000_000
+#: A scenario file is a few kilobytes; anything this large is the wrong file.
+MAX_SCENARIO_BYTES = 1_000_000
+_TOP = "the top level (above the first [table])"
+
+
+def _dotted(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{part}"
+    return out or "(scenario)"
+
+
+def _home_of(key: str) -> str | None:
+    """Where a leaf key is defined (``[travel]`` or the top level), if anywhere."""
+    for dotted, _ in iter_parameters():
+        *parents, leaf = dotted.split(".")
+        if leaf == key:
+            return f"[{parents[0]}]" if parents else _TOP
+    return None
+
+
 def _suggest(key: str, section: type[BaseModel] | None) -> str:
+    """Hint at a fix for an unknown ``key`` of ``section``: a close name, its home, the list."""
     if section is None:
         return ""
     names = list(section.model_fields)
+    home = _home_of(key)
+    if home is not None and key not in names:
+        dotted = f"{home.strip('[]')}.{key}" if home != _TOP else key
+        return f" ('{key}' belongs in {home}: {dotted})"
     close = difflib.get_close_matches(key, names, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(names)})"
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    return f" (allowed: {', '.join(names)})"
 
 
 def _section_for(loc: Iterable[Any]) -> type[BaseModel] | None:
@@ -395,23 +450,163 @@ def _allowed(info: Any) -> str:
     return f"; allowed: {' and '.join(bits)}" if bits else ""
 
 
-def format_validation_error(err: ValidationError, source: str) -> str:
-    """Turn a pydantic error into lines naming the file, the field and what is allowed."""
-    lines = []
-    for e in err.errors():
-        loc = [str(p) for p in e["loc"]]
-        field = ".".join(loc) or "(scenario)"
-        if e["type"] == "extra_forbidden":
-            msg = f"unknown key{_suggest(loc[-1], _section_for(loc[:-1]))}"
+def _leaf_kind(info: Any) -> tuple[str, bool]:
+    """``(kind, optional)`` of a leaf: kind is bool, int, float, text or list."""
+    ann = info.annotation
+    args = get_args(ann) if isinstance(ann, UnionType) else (ann,)
+    a = next(x for x in args if x is not type(None))
+    optional = type(None) in args
+    if a is bool or a is int or a is float:
+        return a.__name__, optional
+    if get_origin(a) is tuple:
+        return "list", optional
+    return "text", optional  # str and Literal[...] of strings
+
+
+def _describe(v: Any) -> str:
+    if isinstance(v, bool | np.bool_):
+        return f"the boolean {str(bool(v)).lower()}"
+    if isinstance(v, str):
+        return f"the text {v!r}"
+    if isinstance(v, Mapping):
+        return "a table"
+    if isinstance(v, list | tuple):
+        return "a list"
+    if isinstance(v, dt.date | dt.time):
+        return f"the date/time {v}"
+    return repr(v)
+
+
+def _is_number_text(v: str) -> bool:
+    try:
+        return math.isfinite(float(v.replace("_", "")))
+    except ValueError:
+        return False
+
+
+def _check_leaf(kind: str, optional: bool, v: Any) -> tuple[Any, str | None]:
+    """Check a leaf's type (ranges are pydantic's job): ``(normalised value, problem)``.
+
+    TOML is typed, so a quoted number or boolean is refused rather than guessed at (pydantic
+    alone would read ``"no"`` and ``"off"`` as false); a whole float (``12.0``) is a whole
+    number, a fraction (``12.5``) is not.
+    """
+    if v is None:
+        return v, None if optional else "a value is required"
+    if kind == "bool":
+        if isinstance(v, bool | np.bool_):
+            return bool(v), None
+        hint = " (write true or false without quotes)" if isinstance(v, str) else ""
+        return v, f"expected true or false, got {_describe(v)}{hint}"
+    if kind in ("int", "float"):
+        want = "a whole number" if kind == "int" else "a number"
+        if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+            hint = (" (write numbers without quotes)" if isinstance(v, str)
+                    and _is_number_text(v) else "")
+            return v, f"expected {want}, got {_describe(v)}{hint}"
+        try:
+            f = float(v)
+        except OverflowError:
+            return v, f"the number {v} is too large"
+        if isinstance(v, numbers.Integral):
+            return int(v), None
+        if not math.isfinite(f):
+            return v, f"must be a finite number (NaN and infinity are not allowed), got {f}"
+        if kind == "int":
+            if not f.is_integer():
+                return v, f"expected {want}, got {f:g}"
+            return int(f), None
+        return f, None
+    if kind == "list":
+        if isinstance(v, list | tuple):
+            return list(v), None
+        return v, f"expected a list such as [\"land\", \"elder_support\"], got {_describe(v)}"
+    if isinstance(v, str):
+        return v, None
+    return v, f"expected text in quotes, got {_describe(v)}"
+
+
+def _check_types(data: Any, model: type[BaseModel], loc: tuple[str, ...],
+                 problems: list[tuple[tuple[str, ...], str]]) -> dict[str, Any]:
+    """Check section shapes, unknown keys and leaf types; return the well-typed part."""
+    if not isinstance(data, Mapping):
+        where = f"a [{'.'.join(loc)}] table" if loc else "a table of keys"
+        problems.append((loc, f"expected {where}, got {_describe(data)}"))
+        return {}
+    clean: dict[str, Any] = {}
+    for raw_key, raw in data.items():
+        key = str(raw_key)
+        here = (*loc, key)
+        info = model.model_fields.get(key)
+        if info is None:
+            what = "section" if isinstance(raw, Mapping) else "key"
+            problems.append((here, f"unknown {what}{_suggest(key, model)}"))
+            continue
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, Section):
+            clean[key] = _check_types(raw, ann, here, problems)
+            continue
+        kind, optional = _leaf_kind(info)
+        value, problem = _check_leaf(kind, optional, raw)
+        if problem is None:
+            clean[key] = value
         else:
-            msg = e["msg"].removeprefix("Value error, ")
-            section = _section_for(loc[:-1]) if loc else None
-            info = section.model_fields.get(loc[-1]) if section and loc else None
-            if info is not None:
-                unit = (info.json_schema_extra or {}).get("unit", "")
-                msg += f" (got {e.get('input')!r}; unit {unit}{_allowed(info)})"
-        lines.append(f"{source}: {field}: {msg}")
-    return "\n".join(lines)
+            problems.append((here, f"{problem}{_unit_and_range(info)}"))
+    return clean
+
+
+def _unit_and_range(info: Any) -> str:
+    unit = (info.json_schema_extra or {}).get("unit", "")
+    bits = ([f"unit {unit}"] if unit and unit not in ("-", "bool") else []) + (
+        [_allowed(info).removeprefix("; ")] if _allowed(info) else [])
+    return f" ({'; '.join(bits)})" if bits else ""
+
+
+def _label(loc: Iterable[Any], source: str, overridden: Collection[str]) -> str:
+    field = _dotted(loc)
+    return f"--set {field}" if field in overridden else f"{source}: {field}"
+
+
+def _format_error(e: Mapping[str, Any], source: str, overridden: Collection[str]
+                  ) -> tuple[list[str], bool]:
+    """Lines for one pydantic error, and whether it is a rule across fields."""
+    loc = [p if isinstance(p, int) else str(p) for p in e["loc"]]
+    msg = str(e["msg"]).removeprefix("Value error, ")
+    if e["type"] == "extra_forbidden":
+        what = "section" if isinstance(e.get("input"), Mapping) else "key"
+        return [f"{_label(loc, source, overridden)}: unknown {what}"
+                f"{_suggest(str(loc[-1]), _section_for(loc[:-1]))}"], False
+    leaf = [p for p in loc if not isinstance(p, int)]
+    section = _section_for(leaf[:-1]) if leaf else None
+    info = section.model_fields.get(str(leaf[-1])) if section and leaf else None
+    if info is None or (isinstance(info.annotation, type)
+                        and issubclass(info.annotation, Section)):
+        # a rule across fields: its message already names the fields, one per line
+        return [f"{source}: {line}" for line in msg.splitlines()], True
+    msg = msg[0].lower() + msg[1:]
+    given = e.get("input")
+    if e["type"] == "literal_error" and isinstance(given, str):
+        expected = str((e.get("ctx") or {}).get("expected", ""))
+        allowed = [x for x in expected.replace("'", "").replace(" or ", ", ").split(", ") if x]
+        close = difflib.get_close_matches(given, allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return [f"{_label(loc, source, overridden)}: {msg}, got {given!r}{hint}"], False
+    return [f"{_label(loc, source, overridden)}: {msg}, got {given!r}"
+            f"{_unit_and_range(info)}"], False
+
+
+def format_validation_error(err: ValidationError, source: str,
+                            overridden: Collection[str] = ()) -> str:
+    """Turn a pydantic error into lines naming the file, the field and what is allowed.
+
+    Args:
+        err: The pydantic error.
+        source: The file (or other origin) of the values.
+        overridden: Dotted keys that came from ``--set`` (named as such instead of the file).
+
+    """
+    return "\n".join(line for e in err.errors()
+                     for line in _format_error(e, source, overridden)[0])
 
 
 def parse_set_value(text: str) -> Any:
@@ -422,77 +617,204 @@ def parse_set_value(text: str) -> Any:
         return text
 
 
-def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
-    """Apply ``key.sub=value`` overrides to a raw scenario mapping (copying it)."""
-    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+def _set_value(info: Any, text: str) -> Any:
+    """Read a ``--set`` value for a leaf as TOML, with a few forgiving readings by type."""
+    value = parse_set_value(text)
+    kind, _ = _leaf_kind(info)
+    if kind == "text" and not isinstance(value, str):
+        return text  # --set name=2024: a name, not a number
+    if kind == "bool" and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"  # Python's True/False
+    if kind == "list" and isinstance(value, str):
+        return [w.strip() for w in value.split(",") if w.strip()]  # land,elder_support
+    return value
+
+
+def _apply_overrides(data: Mapping[str, Any], overrides: Iterable[str]
+                     ) -> tuple[dict[str, Any], set[str]]:
+    """Apply ``key.sub=value`` overrides; return the new mapping and the keys set."""
+    out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
+    keys: set[str] = set()
     for item in overrides:
         key, sep, value = item.partition("=")
-        key = key.strip()
+        parts = [p.strip() for p in key.split(".")]
+        key = ".".join(parts)
         if not sep or not key:
-            raise ScenarioError(f"--set {item!r}: expected KEY=VALUE, e.g. staff.auxiliaries=40")
-        *parents, leaf = key.split(".")
+            raise ScenarioError(f"--set {item!r}: expected KEY=VALUE, e.g. "
+                                f"--set staff.auxiliaries=40")
+        if "" in parts:
+            raise ScenarioError(f"--set {item!r}: empty part in the key '{key}' (write "
+                                f"section.key, e.g. staff.auxiliaries)")
+        *parents, leaf = parts
         target = out
         model: type[BaseModel] = Scenario
-        for p in parents:
+        for i, p in enumerate(parents):
             info = model.model_fields.get(p)
-            if info is None or not (isinstance(info.annotation, type)
-                                    and issubclass(info.annotation, Section)):
+            if info is None:
                 raise ScenarioError(f"--set {key}: unknown section '{p}'{_suggest(p, model)}")
+            if not (isinstance(info.annotation, type) and issubclass(info.annotation, Section)):
+                raise ScenarioError(f"--set {key}: '{'.'.join(parts[:i + 1])}' is a value, not "
+                                    f"a section; nothing can be set inside it")
             model = info.annotation
             target = target.setdefault(p, {})
             if not isinstance(target, dict):
-                raise ScenarioError(f"--set {key}: '{p}' is not a table")
-        if leaf not in model.model_fields:
+                raise ScenarioError(f"--set {key}: '{p}' is not a table in the scenario file")
+        info = model.model_fields.get(leaf)
+        if info is None:
             raise ScenarioError(f"--set {key}: unknown key{_suggest(leaf, model)}")
-        target[leaf] = parse_set_value(value.strip())
-    return out
+        if isinstance(info.annotation, type) and issubclass(info.annotation, Section):
+            first = next(iter(info.annotation.model_fields))
+            raise ScenarioError(f"--set {key}: '{key}' is a section; set one of its keys, e.g. "
+                                f"--set {key}.{first}=...")
+        target[leaf] = _set_value(info, value.strip())
+        keys.add(key)
+    return out, keys
+
+
+def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """Apply ``key.sub=value`` overrides to a raw scenario mapping (copying it)."""
+    return _apply_overrides(data, overrides)[0]
+
+
+def _validate(data: Mapping[str, Any], source: str, overrides: Iterable[str]
+              ) -> tuple[Scenario, set[str]]:
+    """Apply overrides, check types, then ranges and cross-field rules; name every field."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{source}: expected a table of scenario keys, got "
+                            f"{_describe(data)}")
+    merged, keys = _apply_overrides(data, overrides)
+    problems: list[tuple[tuple[str, ...], str]] = []
+    clean = _check_types(merged, Scenario, (), problems)
+    lines = [f"{_label(loc, source, keys)}: {msg}" for loc, msg in problems]
+    try:
+        scn = Scenario.model_validate(clean)
+    except ValidationError as err:
+        for e in err.errors():
+            more, rule = _format_error(e, source, keys)
+            if not (rule and problems):  # rules across fields saw defaults for bad fields
+                lines += more
+        raise ScenarioError("\n".join(lines)) from None
+    if problems:
+        raise ScenarioError("\n".join(lines))
+    return scn, keys
 
 
 def scenario_from_mapping(data: Mapping[str, Any], source: str = "<scenario>",
                           overrides: Iterable[str] = ()) -> Scenario:
-    """Validate a raw mapping (as read from TOML) plus overrides into a :class:`Scenario`."""
-    merged = apply_overrides(dict(data), overrides)
-    try:
-        return Scenario.model_validate(merged)
-    except ValidationError as err:
-        raise ScenarioError(format_validation_error(err, source)) from None
+    """Validate a raw mapping (as read from TOML) plus overrides into a :class:`Scenario`.
+
+    Raises:
+        ScenarioError: one line per problem, naming the source, the field and what is allowed.
+
+    """
+    return _validate(data, source, overrides)[0]
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
     """Read a TOML file, turning every failure into a :class:`ScenarioError` naming the file."""
     p = Path(path)
     try:
+        if p.is_dir():
+            raise ScenarioError(f"{p}: is a folder, not a TOML file")
+        if p.exists() and not p.is_file():
+            raise ScenarioError(f"{p}: not a regular file (a device or pipe?)")
+        size = p.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{p}: {size:,} bytes is too large for a TOML file (at most "
+                                f"{MAX_SCENARIO_BYTES:,}); is this the right file?")
         raw = p.read_bytes()
+    except ScenarioError:
+        raise
     except FileNotFoundError:
         raise ScenarioError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{p}: is a folder, not a TOML file") from None
-    except OSError as e:
-        raise ScenarioError(f"{p}: cannot read ({e.strerror})") from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
+        raise ScenarioError(f"{p}: cannot read ({getattr(e, 'strerror', None) or e})") from None
     if not raw.strip():
         raise ScenarioError(f"{p}: the file is empty")
+    if b"\x00" in raw:
+        raise ScenarioError(f"{p}: a binary file, not a TOML text file")
     try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{p}: not a text (UTF-8) TOML file") from None
+        return tomllib.loads(raw.decode("utf-8-sig"))  # -sig: Notepad's byte-order mark
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{p}: not a UTF-8 text file (byte {e.start}); save it as "
+                            f"UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{p}: invalid TOML: {e}") from None
+
+
+def _resolve_layout(scn: Scenario, p: Path, from_cli: bool) -> Scenario:
+    """Resolve a CSV layout: relative to the scenario file, or to the working folder for --set."""
+    layout = scn.township.layout
+    if layout == "generated":
+        return scn
+    label = "--set township.layout" if from_cli else f"{p}: township.layout"
+    try:
+        resolved = ((Path.cwd() if from_cli else p.parent) / layout).resolve()
+        exists, is_file = resolved.exists(), resolved.is_file()
+    except (OSError, ValueError) as e:
+        raise ScenarioError(f"{label}: {layout!r} is not a usable path ({e})") from None
+    if not exists:
+        hint = ("a path in a scenario file is relative to the file's folder" if not from_cli
+                else "relative to the working folder")
+        if not layout.lower().endswith(".csv"):
+            hint += "; township.layout is 'generated' or a CSV file"
+        raise ScenarioError(f"{label}: no such file {layout!r} (looked for {resolved}; {hint})")
+    if not is_file:
+        raise ScenarioError(f"{label}: {resolved} is not a file (expected a CSV layout)")
+    return scn.model_copy(update={"township": scn.township.model_copy(
+        update={"layout": str(resolved)})})
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     """Load, override and validate a scenario file.
 
-    A CSV ``township.layout`` is resolved relative to the scenario file's folder.
+    A CSV ``township.layout`` is resolved relative to the scenario file's folder (one given
+    with ``--set`` relative to the working folder) and must exist; its contents are checked by
+    :func:`sim.experiments.layouts.layouts_for`.
 
     Raises:
         ScenarioError: naming the file, the field and what is allowed.
+
     """
     p = Path(path)
-    data = read_toml(p)
-    scn = scenario_from_mapping(data, str(p), overrides)
-    layout = scn.township.layout
-    if layout != "generated" and not Path(layout).is_absolute():
-        resolved = str((p.parent / layout).resolve())
-        scn = scn.model_copy(update={"township": scn.township.model_copy(
-            update={"layout": resolved})})
-    return scn
+    scn, keys = _validate(read_toml(p), str(p), overrides)
+    return _resolve_layout(scn, p, "township.layout" in keys)
+
+
+def generated_grid_cells(t: Township) -> int:
+    """Cells of the grid holding ``t.townships`` generated townships side by side.
+
+    Villages of a generated township lie within ``max_road_km / circuity`` (right-angle km) of
+    its station at the centre of a square; townships sit in a row one cell apart.
+    """
+    side = math.floor(2 * t.max_road_km / t.circuity / t.cell_km) + 1
+    return (t.townships * side + t.townships - 1) * side
+
+
+def staffing_warnings(scn: Scenario) -> list[str]:
+    """Work that no one in the scenario may ever do (calls, casework, screening visits).
+
+    These are warnings, not errors: the model stays consistent (the work just waits), and a
+    sweep may explore such corners on purpose; but response times and workloads then describe
+    the staff there are, not the work there is.
+    """
+    s, c, comp = scn.staff, scn.calls, scn.components()
+    community_take_calls = 0 if comp["dedicated_community_officers"] else s.community_officers
+    # with center offices a lone station officer heads a center office (policies.staff)
+    at_station = s.station_officers - (1 if comp["center_offices"] and s.station_officers == 1
+                                       else 0)
+    out = []
+    if s.station_officers + community_take_calls + s.auxiliaries == 0:
+        out.append("staff: nobody can answer calls (community officers dedicated to disputes "
+                   "take none): set staff.station_officers or staff.auxiliaries >= 1")
+    d = scn.disputes
+    criminal = (c.theft_per_1000_year > 0 or c.assault_per_1000_year > 0
+                or (d.rate_per_1000_year > 0 and d.injury_prob > 0))
+    if c.casework_hours > 0 and criminal and at_station + community_take_calls == 0:
+        out.append("staff.station_officers: no one at the station does criminal casework "
+                   "(with center offices a lone station officer heads a center office); cases "
+                   "will wait forever: set staff.station_officers >= 2 or calls.casework_hours=0")
+    if comp["screening"] and s.community_officers == 0 and at_station == 0:
+        out.append("reform.screening: no one can make screening visits (community officers, or "
+                   "station officers when there are none): set staff.community_officers >= 1")
+    return out

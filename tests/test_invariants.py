@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
+from conftest import scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import scenario
 from sim.world.disputes import DisputeState
 from sim.world.model import PolicingModel
 from sim.world.policies import Components
@@ -88,7 +89,7 @@ def test_bookkeeping_invariants(p):
             by_r.setdefault(c["responder_id"], []).append((c["t_dispatch"], c["t_clear"]))
     for spans in by_r.values():
         spans.sort()
-        assert all(a[1] <= b[0] + EPS for a, b in zip(spans, spans[1:], strict=False))
+        assert all(a[1] <= b[0] + EPS for a, b in itertools.pairwise(spans))
     # injury records match the disputes' counts
     from_disputes = sum(1 for i in rec.injuries if i["from_dispute"])
     assert from_disputes == sum(d["injuries"] for d in rec.disputes)

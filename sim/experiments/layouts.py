@@ -24,6 +24,7 @@ def read_layout_csv(path: str | Path, station_xy_km: tuple[float | None, float |
 
     Raises:
         ScenarioError: naming the file, the row and the field.
+
     """
     p = Path(path)
     try:

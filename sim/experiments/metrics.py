@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.world.records import CALL_FIELDS, DISPUTE_FIELDS, columns
+
 YEAR_MIN = 365.0 * 1440.0
 DISPUTE_CALL_KINDS = ("dispute", "fight")
 
@@ -65,11 +67,15 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 def tables_from_records(records) -> Tables:
     """Turn a run's :class:`~sim.world.records.Records` into tidy tables."""
+    calls = pd.DataFrame(columns(records.calls, CALL_FIELDS))
+    for col in ("t_dispatch", "t_arrive", "t_clear", "travel_min"):
+        calls[col] = calls[col].astype(float)  # None (not yet happened) becomes NaN
+    disputes = pd.DataFrame(columns(records.disputes, DISPUTE_FIELDS))
+    for col in ("t_first_contact", "t_end"):
+        disputes[col] = disputes[col].astype(float)
     return Tables(
-        calls=_frame(records.calls, ["call_id", "kind", "t_call", "t_dispatch", "t_arrive",
-                                     "station_km", "village"]),
-        disputes=_frame(records.disputes, ["dispute_id", "t_start", "fights", "interventions",
-                                           "relapses", "outcome", "first_channel", "injuries"]),
+        calls=calls,
+        disputes=disputes,
         injuries=_frame(records.injuries, ["t", "from_dispute"]),
         workload=_frame(records.workload, ["responder_id", "role", "activity", "minutes"]),
         villages=_frame(records.villages, ["village", "station_km"]),

@@ -25,6 +25,8 @@ class Dispatcher:
         self.township = township
         self.responders: list[Responder] = []
         self.free: dict[Responder, None] = {}  # kept up to date by the responders
+        # free responders by zone (Policy.zone): a job looks only where eligible ones can be
+        self._zones: dict[tuple[int, ...], dict[Responder, None]] = {}
         self._waiting: list[tuple[tuple[int, float, int], Job]] = []
 
     @property
@@ -34,16 +36,25 @@ class Dispatcher:
 
     def submit(self, job: Job) -> None:
         """Send the best free eligible responder now, or queue the job."""
-        best, best_key = None, None
-        for r in self.free:
-            if self.policy.eligible(r, job):
-                key = self.policy.rank(r, job)
-                if best_key is None or key < best_key:
-                    best, best_key = r, key
+        zones = self._zones
+        best = self.policy.choose(job, [zones.get(z, ()) for z in (
+            (0,), (1, job.cluster), (2, job.place))])
         if best is not None:
             best.dispatch(job)
         else:
             bisect.insort(self._waiting, (job.sort_key(), job), key=lambda e: e[0])
+
+    def mark(self, r: Responder, free: bool, zone: tuple[int, ...] | None) -> None:
+        """Record whether ``r`` is free, and in which zone (``None``: leave its zone)."""
+        old = r.zone
+        if old is not None and (not free or old != zone):
+            self._zones[old].pop(r, None)
+            self.free.pop(r, None)
+            r.zone = None
+        if free:
+            self._zones.setdefault(zone, {})[r] = None
+            self.free[r] = None
+            r.zone = zone
 
     def requeue(self, job: Job) -> None:
         """Re-sort a waiting job whose urgency changed."""

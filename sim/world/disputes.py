@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from mesa.discrete_space import FixedAgent
 
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
+from sim.world.records import DisputeRecord
 
 if TYPE_CHECKING:
     from sim.world.model import PolicingModel
@@ -256,6 +257,7 @@ class Dispute(FixedAgent):
 
         Returns:
             Minutes the mediation will take.
+
         """
         self._leave_latent()
         self._cancel()
@@ -318,9 +320,9 @@ class Dispute(FixedAgent):
         self.t_end = self.model.time
         self.model.dispute_closed(self)
 
-    def record(self) -> dict[str, object]:
+    def record(self) -> DisputeRecord:
         """The dispute's flat record row."""
-        return {
+        return DisputeRecord(**{
             "dispute_id": self.index, "township": self.township, "village": self.village,
             "kind": self.kind.value, "t_start": self.t_start, "tension0": self.tension0,
             "tension": self.tension, "elderly_alone": self.elderly_alone,
@@ -332,4 +334,4 @@ class Dispute(FixedAgent):
             "outcome": self.state.value if self.state.terminal else "open",
             "state_at_end": self.state.value, "t_end": self.t_end,
             "resolved_by": self.resolved_by,
-        }
+        })

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 from enum import Enum, IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sim.world.disputes import Dispute
+    from sim.world.records import CallRecord
 
 
 class JobKind(Enum):
@@ -68,14 +69,29 @@ class Job:
         service_min: Fixed on-scene minutes, when known in advance (non-dispute calls,
             casework, visits).
         cancelled: Set when the job is no longer needed (e.g. a discovered dispute flared).
+
     """
 
-    __slots__ = ("kind", "place", "urgency", "created", "dispute", "record", "service_min",
-                 "cancelled", "seq", "township", "responder", "cluster", "channel", "found")
+    __slots__ = (
+        "cancelled",
+        "channel",
+        "cluster",
+        "created",
+        "dispute",
+        "found",
+        "kind",
+        "place",
+        "record",
+        "responder",
+        "seq",
+        "service_min",
+        "township",
+        "urgency",
+    )
 
     def __init__(self, kind: JobKind, place: int, urgency: Urgency, created: float,
                  township: int = 0, dispute: Dispute | None = None,
-                 record: dict[str, Any] | None = None, service_min: float = 0.0,
+                 record: CallRecord | None = None, service_min: float = 0.0,
                  cluster: int = -1) -> None:
         """Create a job (see the class attributes)."""
         self.kind = kind

@@ -15,11 +15,12 @@ class Officer(Responder):
 
     Attributes:
         duty_group: Rotation group (``-1`` for day-shift roles).
+
     """
 
     def __init__(self, model: PolicingModel, role: Role, township: int, base: int,
-                 on_duty: bool, duty_group: int = -1) -> None:
+                 on_duty: bool, duty_group: int = -1, cluster: int = -1) -> None:
         """Create an officer at ``base``."""
         assert role.is_officer
-        super().__init__(model, role, township, base, on_duty)
         self.duty_group = duty_group
+        super().__init__(model, role, township, base, on_duty, cluster=cluster)

@@ -92,8 +92,7 @@ class Policy:
             else min(len(centers), s.station_officers)
         for i in range(s.station_officers):
             if i < chiefs:
-                o = Officer(model, Role.DISTRICT_CHIEF, t, int(centers[i]), False)
-                o.cluster = i
+                o = Officer(model, Role.DISTRICT_CHIEF, t, int(centers[i]), False, cluster=i)
                 self._day_roles.append(o)
             else:
                 g = (i - chiefs) % groups
@@ -125,8 +124,8 @@ class Policy:
             turns: list[list[Auxiliary]] = [[] for _ in centers]
             for i in range(n):
                 home = order[i % len(order)]
-                a = Auxiliary(model, t, home, True, home=home)
-                a.cluster = int(tw.layout.cluster[home])
+                a = Auxiliary(model, t, home, True, home=home,
+                              cluster=int(tw.layout.cluster[home]))
                 if centers:
                     turns[a.cluster].append(a)
                 out.append(a)
@@ -135,9 +134,9 @@ class Policy:
             for i in range(n):
                 g = (i // max(1, len(centers))) % groups if centers else i % groups
                 base = centers[i % len(centers)] if centers else tw.station
-                a = Auxiliary(model, t, int(base), g == 0, duty_group=g)
-                if centers:
-                    a.cluster, a.at_center = i % len(centers), True
+                a = Auxiliary(model, t, int(base), g == 0, duty_group=g,
+                              cluster=i % len(centers) if centers else -1,
+                              at_center=bool(centers))
                 self._rotating.append(a)
                 out.append(a)
         return out
@@ -169,7 +168,7 @@ class Policy:
         off, self._shift = self._shift % groups, self._shift + 1
         on = self._shift % groups
         for r in self._rotating:  # only the groups going off and coming on change
-            if r.duty_group == off or r.duty_group == on:
+            if r.duty_group in (off, on):
                 r.set_duty(r.duty_group == on)
 
     def _rotate_centers(self) -> None:
@@ -223,13 +222,43 @@ class Policy:
             return job.cluster == r.cluster
         return True
 
+    def zone(self, r: Responder) -> tuple[int, ...]:
+        """Where a free responder can take jobs.
+
+        Returns ``(0,)`` for the whole township, ``(1, k)`` for cluster k, ``(2, v)`` for
+        village v. It must agree with :meth:`eligible`: the dispatcher looks nowhere else.
+        """
+        if r.role is Role.DISTRICT_CHIEF or r.at_center:
+            return (1, r.cluster)
+        if r.home >= 0:
+            return (2, r.home)
+        return (0,)
+
     def rank(self, r: Responder, job: Job) -> tuple[float, int]:
         """Order among free eligible responders: shortest trip, then lowest id."""
         return (self._travel(r, job), r.unique_id)
 
+    def choose(self, job: Job, pools: list) -> Responder | None:
+        """The free responder to send: the eligible one of lowest :meth:`rank`.
+
+        Args:
+            job: The job to fill.
+            pools: Collections of free responders (the dispatcher's zones for this job).
+
+        """
+        best, best_key = None, None
+        eligible, rank = self.eligible, self.rank
+        for pool in pools:
+            for r in pool:
+                if eligible(r, job):
+                    key = rank(r, job)
+                    if best_key is None or key < best_key:
+                        best, best_key = r, key
+        return best
+
     @staticmethod
     def _travel(r: Responder, job: Job) -> float:
-        return r.model.township_of(r.township).travel_min(r.place, job.place)
+        return r._township.travel_min(r.place, job.place)
 
     # ------------------------------------------------------------ disputes
     def auxiliary_discovers(self, model: PolicingModel, d: Dispute) -> bool:

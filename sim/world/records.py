@@ -13,12 +13,67 @@ if TYPE_CHECKING:
     from sim.world.model import PolicingModel
 
 
+class Row:
+    """A flat record with fixed fields: a tenth of a dict's memory, read like a dict."""
+
+    __slots__ = ()
+    FIELDS: tuple[str, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        setattr(self, key, value)
+
+    def keys(self) -> tuple[str, ...]:
+        """Field names (so ``dict(row)`` works)."""
+        return self.FIELDS
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as a plain dict."""
+        return {f: getattr(self, f) for f in self.FIELDS}
+
+
+CALL_FIELDS = ("call_id", "township", "village", "kind", "dispute_id", "t_call", "t_dispatch",
+               "t_arrive", "t_clear", "responder_id", "responder_role", "from_place",
+               "travel_min", "station_km", "station_travel_min", "urgency")
+
+
+class CallRecord(Row):
+    """One police call: when it came in, was dispatched, reached and cleared, and by whom."""
+
+    __slots__ = CALL_FIELDS
+    FIELDS = CALL_FIELDS
+
+
+DISPUTE_FIELDS = ("dispute_id", "township", "village", "kind", "t_start", "tension0", "tension",
+                  "elderly_alone", "flares", "fights", "injuries", "interventions", "relapses",
+                  "referred", "t_first_contact", "first_channel", "outcome", "state_at_end",
+                  "t_end", "resolved_by")
+
+
+class DisputeRecord(Row):
+    """One dispute's history in numbers."""
+
+    __slots__ = DISPUTE_FIELDS
+    FIELDS = DISPUTE_FIELDS
+
+    def __init__(self, **values: Any) -> None:
+        for f in DISPUTE_FIELDS:
+            setattr(self, f, values[f])
+
+
+def columns(rows: list[Row], fields: tuple[str, ...]) -> dict[str, list[Any]]:
+    """Column lists of a list of rows (for a DataFrame without a dict per row)."""
+    return {f: [getattr(r, f) for r in rows] for f in fields}
+
+
 @dataclass
 class Records:
     """Everything a run records."""
 
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    disputes: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)
+    disputes: list[DisputeRecord] = field(default_factory=list)
     injuries: list[dict[str, Any]] = field(default_factory=list)
     visits: list[dict[str, Any]] = field(default_factory=list)
     workload: list[dict[str, Any]] = field(default_factory=list)
@@ -29,14 +84,15 @@ class Records:
     residents: int = 0
 
     def new_call(self, t: float, township: int, village: int, kind: str, dispute_id: int,
-                 station_km: float, station_travel_min: float) -> dict[str, Any]:
+                 station_km: float, station_travel_min: float) -> CallRecord:
         """Open a call record (times of dispatch, arrival and clearance filled in later)."""
-        rec = {"call_id": len(self.calls), "township": township, "village": village,
-               "kind": kind, "dispute_id": dispute_id, "t_call": t, "t_dispatch": None,
-               "t_arrive": None, "t_clear": None, "responder_id": -1, "responder_role": "",
-               "from_place": -1, "travel_min": None, "station_km": station_km,
-               "station_travel_min": station_travel_min,
-               "urgency": 0 if kind in ("fight", "assault", "traffic") else 1}
+        rec = CallRecord()
+        rec.call_id, rec.township, rec.village, rec.kind = len(self.calls), township, village, kind
+        rec.dispute_id, rec.t_call = dispute_id, t
+        rec.t_dispatch = rec.t_arrive = rec.t_clear = rec.travel_min = None
+        rec.responder_id, rec.responder_role, rec.from_place = -1, "", -1
+        rec.station_km, rec.station_travel_min = station_km, station_travel_min
+        rec.urgency = 0 if kind in ("fight", "assault", "traffic") else 1
         self.calls.append(rec)
         return rec
 

@@ -18,22 +18,25 @@ from sim.scenario import Residents as ResidentsConfig
 
 if TYPE_CHECKING:
     from mesa import Model
-    from mesa.discrete_space import Cell
 
 
 class Resident(FixedAgent):
-    """A resident involved in at least one dispute; passive (no step, no scheduled events)."""
+    """A resident involved in at least one dispute; passive (no step, no scheduled events).
+
+    Residents know their village but are not placed in its grid cell: a village cell would
+    collect every resident ever involved in a dispute, and Mesa's cells keep agents in a list
+    that responders' moves search through.
+    """
 
     def __init__(self, model: Model, index: int, village: int, household: int,
-                 elderly_alone: bool, cell: Cell) -> None:
-        """Create the agent in its village's cell."""
+                 elderly_alone: bool) -> None:
+        """Create the agent."""
         super().__init__(model)
         self.index = index
         self.village = village
         self.household = household
         self.elderly_alone = elderly_alone
         self.disputes: list[int] = []
-        self.cell = cell
 
 
 class Population:
@@ -47,6 +50,7 @@ class Population:
             population: Residents per village.
             cfg: The residents section of the scenario.
             rng: The ``population`` stream.
+
         """
         self.cfg = cfg
         self.size = np.asarray(population, dtype=np.int64)
@@ -72,7 +76,7 @@ class Population:
         if alone:
             return v, local, True
         house = int(self.elderly_alone[v]) + (local - int(self.elderly_alone[v])) // max(
-            1, int(round(self.cfg.household_size)))
+            1, round(self.cfg.household_size))
         return v, house, False
 
     def is_elderly_alone(self, index: int) -> bool:
@@ -90,6 +94,7 @@ class Population:
 
         Returns:
             An ``(n, 2)`` array of resident indices.
+
         """
         n = len(villages)
         size, start, alone = self.size[villages], self.start[villages], self.elderly_alone[villages]
@@ -104,10 +109,10 @@ class Population:
         parties[pick, 0] = start[pick] + np.floor(u[pick, 0] * alone[pick]).astype(np.int64)
         return parties
 
-    def resident(self, model: Model, index: int, cell: Cell) -> Resident:
+    def resident(self, model: Model, index: int) -> Resident:
         """The agent of resident ``index``, created on first need."""
         agent = self._agents.get(index)
         if agent is None:
             v, house, alone = self.describe(index)
-            agent = self._agents[index] = Resident(model, index, v, house, alone, cell)
+            agent = self._agents[index] = Resident(model, index, v, house, alone)
         return agent

@@ -43,6 +43,9 @@ class Activity(Enum):
     OFF_DUTY = "off_duty"
 
 
+for _i, _a in enumerate(Activity):
+    _a.idx = _i  # list position: budgets are booked on every move, enum hashing is slow
+
 _ACTIVITY_OF_JOB = {
     JobKind.DISPUTE_CALL: Activity.ON_SCENE,
     JobKind.OTHER_CALL: Activity.ON_SCENE,
@@ -63,28 +66,35 @@ class Responder(CellAgent):
         place: Current place (meaningful when not travelling).
         home: Home village of a village auxiliary (``-1`` otherwise).
         cluster: Cluster served from a center office (``-1`` when township-wide).
+        at_center: Whether the responder is on duty at a center office.
         on_duty: Whether the responder may take new jobs.
         job: The job under way, if any.
+
     """
 
     def __init__(self, model: PolicingModel, role: Role, township: int, base: int,
-                 on_duty: bool) -> None:
+                 on_duty: bool, *, home: int = -1, cluster: int = -1,
+                 at_center: bool = False) -> None:
         """Create a responder at its base."""
         super().__init__(model)
         self.role = role
         self.township = township
         self.base = base
         self.place = base
-        self.home = -1
-        self.cluster = -1
+        self.home = home
+        self.cluster = cluster
+        self.at_center = at_center
         self.on_duty = on_duty
         self.job: Job | None = None
         self.moving_to: int | None = None
         self.activity = Activity.DUTY if on_duty else Activity.OFF_DUTY
         self._since = model.time
         self._event = None
-        self.budget: dict[Activity, float] = dict.fromkeys(Activity, 0.0)
+        self._minutes = [0.0] * len(Activity)
         self.jobs_done = 0
+        self.zone: tuple[int, ...] | None = None  # dispatch zone while free
+        self._dispatcher = model.dispatcher_of(township)
+        self._township = model.township_of(township)
         self.cell = model.cell_of(township, base)
         self._sync_free()
 
@@ -94,20 +104,26 @@ class Responder(CellAgent):
         """On duty, at base or at a scene, with nothing to do."""
         return self.on_duty and self.activity is Activity.DUTY
 
+    @property
+    def budget(self) -> dict[Activity, float]:
+        """Minutes booked to each activity so far."""
+        return {a: self._minutes[a.idx] for a in Activity}
+
     def _set_activity(self, activity: Activity) -> None:
         now = self.model.time
-        self.budget[self.activity] += now - self._since
+        self._minutes[self.activity.idx] += now - self._since
         self._since = now
         self.activity = activity
         self._sync_free()
 
     def _sync_free(self) -> None:
-        """Keep the dispatcher's set of free responders current."""
-        pool = self.model.dispatcher_of(self.township).free
+        """Keep the dispatcher's pool of free responders current."""
         if self.on_duty and self.activity is Activity.DUTY:
-            pool[self] = None
-        else:
-            pool.pop(self, None)
+            zone = self.model.policy.zone(self)
+            if zone != self.zone:
+                self._dispatcher.mark(self, True, zone)
+        elif self.zone is not None:
+            self._dispatcher.mark(self, False, None)
 
     def close_budget(self) -> dict[Activity, float]:
         """Book the time up to now and return the budget (minutes per activity)."""
@@ -124,16 +140,15 @@ class Responder(CellAgent):
         model = self.model
         self.job = job
         job.responder = self
-        if job.record is not None:
-            job.record["t_dispatch"] = model.time
-            job.record["responder_id"] = self.unique_id
-            job.record["responder_role"] = self.role.value
-            job.record["from_place"] = self.place
-        minutes = model.township_of(self.township).travel_min(self.place, job.place)
+        rec = job.record
+        if rec is not None:
+            rec.t_dispatch, rec.responder_id = model.time, self.unique_id
+            rec.responder_role, rec.from_place = self.role.value, self.place
+        minutes = self._township.travel_min(self.place, job.place)
         if job.kind is JobKind.CASEWORK and self.place == job.place:
             minutes = 0.0  # casework at the station where the officer already is
-        if job.record is not None:
-            job.record["travel_min"] = minutes
+        if rec is not None:
+            rec.travel_min = minutes
         self._set_activity(Activity.TRAVEL)
         self.moving_to = job.place
         self._event = model.schedule_event(self._on_arrive, after=minutes)
@@ -153,7 +168,7 @@ class Responder(CellAgent):
         self._set_activity(Activity.DUTY)
         self._event = None
         if self.on_duty:
-            self.model.dispatcher_of(self.township).responder_free(self)
+            self._dispatcher.responder_free(self)
         if self.job is None:
             self._go_base()
 
@@ -163,7 +178,7 @@ class Responder(CellAgent):
             if not self.on_duty:
                 self._set_activity(Activity.OFF_DUTY)
             return
-        minutes = self.model.township_of(self.township).travel_min(self.place, self.base)
+        minutes = self._township.travel_min(self.place, self.base)
         self._set_activity(Activity.TRAVEL)
         self.moving_to = self.base
         self._event = self.model.schedule_event(self._on_back, after=minutes)
@@ -177,7 +192,7 @@ class Responder(CellAgent):
             return
         if self.on_duty:
             self._set_activity(Activity.DUTY)
-            self.model.dispatcher_of(self.township).responder_free(self)
+            self._dispatcher.responder_free(self)
         else:
             self._set_activity(Activity.OFF_DUTY)
 
@@ -193,7 +208,7 @@ class Responder(CellAgent):
             if self.place != self.base:
                 self._go_base()
             else:
-                self.model.dispatcher_of(self.township).responder_free(self)
+                self._dispatcher.responder_free(self)
         elif not on and self.activity is Activity.DUTY:
             if self.place == self.base:
                 self._set_activity(Activity.OFF_DUTY)
@@ -207,3 +222,4 @@ class Responder(CellAgent):
         self.base = place
         if self.activity in (Activity.DUTY, Activity.OFF_DUTY) and self.place != place:
             self._go_base()
+        self._sync_free()  # the dispatch zone may have changed

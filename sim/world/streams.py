@@ -41,10 +41,12 @@ class RandomStreams:
 
         Args:
             seed: A root seed, or the seed sequence of one replication.
+
         """
         self.seed_sequence = (seed if isinstance(seed, np.random.SeedSequence)
                               else np.random.SeedSequence(seed))
         self._streams: dict[str, np.random.Generator] = {}
+        self._families: dict[str, tuple] = {}
 
     def child(self, name: str) -> np.random.SeedSequence:
         """The seed sequence of the stream called ``name``."""
@@ -68,11 +70,15 @@ class RandomStreams:
         substream, so the k-th mediation of dispute i uses the same uniforms under every policy
         and differences between policies stay paired dispute by dispute.
         """
-        if name not in STREAM_NAMES:
-            raise KeyError(f"unknown random stream {name!r}")
-        ss = self.child(name)
-        return np.random.default_rng(np.random.SeedSequence(ss.entropy,
-                                                            spawn_key=(*ss.spawn_key, index)))
+        key = self._families.get(name)
+        if key is None:
+            if name not in STREAM_NAMES:
+                raise KeyError(f"unknown random stream {name!r}")
+            ss = self.child(name)
+            key = self._families[name] = (ss.entropy, ss.spawn_key)
+        entropy, spawn_key = key
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+            entropy, spawn_key=(*spawn_key, index))))
 
     def integer_seed(self, name: str) -> int:
         """A 63-bit integer seed for libraries that want one (Mesa's ``rng=``)."""
