@@ -123,6 +123,7 @@ class Township:
             t = np.where(d == 0, self.travel.local_trip_min,
                          d * self.cell_km * self.circuity / self.travel.speed_kmh * 60.0)
             self._table = (t + self.travel.turnout_min).tolist()
+        self.station_km = self.station_distance_km().tolist()
 
     @property
     def n_villages(self) -> int:

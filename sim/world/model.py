@@ -286,7 +286,7 @@ class PolicingModel(Model):
         """Record a police call and dispatch it."""
         tw = self.townships[t]
         rec = self.records.new_call(self.time, t, village, kind.value, dispute.index if dispute
-                                    else -1, tw.road_km(tw.station, village),
+                                    else -1, tw.station_km[village],
                                     tw.travel_min(tw.station, village))
         urgency = Urgency.EMERGENCY if kind in _EMERGENCY else Urgency.CALL
         job_kind = JobKind.DISPUTE_CALL if dispute is not None else JobKind.OTHER_CALL
