@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
-from sim.experiments.results import OutputError, write_json, write_parquet, write_run
+from sim.experiments.layouts import layouts_for
+from sim.experiments.results import OutputError, prepare_dir, write_json, write_parquet, write_run
 from sim.experiments.run import compare, run_replications, summarize
 from sim.present.tables import comparison_table, metrics_table
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario, staffing_warnings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="policesim: station-centred vs center-office rural policing, simulated.")
@@ -31,13 +32,24 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _load(path: Path, sets: list[str] | None) -> Scenario:
+    """Load and check a scenario and its CSV layout (before any output exists); warn on stderr."""
+    scn = load_scenario(path, sets or [])
+    layouts_for(scn)
+    for warning in staffing_warnings(scn):
+        typer.echo(f"warning: {path}: {warning}", err=True)
+    return scn
+
+
 @app.command()
 def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
         json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
         out: Out = None) -> None:
     """Run a scenario and print its metrics (means and 95% intervals)."""
     try:
-        scn = load_scenario(scenario, set_ or [])
+        scn = _load(scenario, set_)
+        if out is not None:
+            prepare_dir(out)  # an unwritable folder fails now, not after the run
         results = run_replications(scn, reps, seed, progress=sys.stderr.isatty())
         if out is not None:
             write_run(out, results, "run", source=str(scenario), overrides=set_ or [])
@@ -58,7 +70,9 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
                 ) -> None:
     """Compare two scenarios pair by pair (B - A, common random numbers)."""
     try:
-        a, b = load_scenario(scenario_a, set_ or []), load_scenario(scenario_b, set_ or [])
+        a, b = _load(scenario_a, set_), _load(scenario_b, set_)
+        if out is not None:
+            prepare_dir(out)  # an unwritable folder fails now, not after the runs
         ra, rb, table = compare(a, b, reps, seed, progress=sys.stderr.isatty())
         if out is not None:
             write_run(Path(out) / "a", ra, "run", source=str(scenario_a))
@@ -82,14 +96,118 @@ def validate(scenarios: list[Path], set_: Sets = None) -> None:
     bad = 0
     for path in scenarios:
         try:
-            from sim.experiments.layouts import layouts_for  # noqa: PLC0415
-            layouts_for(load_scenario(path, set_ or []))
+            _load(path, set_)
             typer.echo(f"ok: {path}")
         except ScenarioError as e:
             typer.echo(f"error: {e}", err=True)
             bad += 1
     if bad:
         raise typer.Exit(2)
+
+
+SweepOutDir = Annotated[Path, typer.Option(help="Output folder: runs/, runs.parquet, "
+                                           "manifest.json.")]
+Workers = Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all "
+                                             "cores).")]
+Backend = Annotated[str, typer.Option(help="local (process pool) or dask.")]
+Scheduler = Annotated[str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT (default: "
+                                               "a LocalCluster).")]
+Resume = Annotated[bool, typer.Option("--resume", help="Continue the sweep saved in --out.")]
+
+
+@app.command()
+def sweep(sweep_file: Path, out: SweepOutDir, workers: Workers = None, backend: Backend = "local",
+          scheduler: Scheduler = None, resume: Resume = False,
+          until_ci: Annotated[float | None, typer.Option(help="Add replications until the key "
+                                                         "metrics' 95% half-width / mean is "
+                                                         "at most this, e.g. 0.05.")] = None,
+          ) -> None:
+    """Run a parameter sweep (design points x replications); resumable after a crash."""
+    from sim.experiments.executors import ExecutorError  # noqa: PLC0415
+    from sim.experiments.sweep import SweepError, run_sweep_file  # noqa: PLC0415
+    try:
+        summary = run_sweep_file(sweep_file, out, workers=workers, backend=backend,
+                                 scheduler=scheduler, resume=resume, until_ci=until_ci,
+                                 progress=sys.stderr.isatty())
+    except (SweepError, ExecutorError, OutputError) as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished runs are saved; rerun with --resume", err=True)
+        raise typer.Exit(130) from None
+    typer.echo(summary.text())
+
+
+@app.command()
+def sensitivity(spec: Path, out: SweepOutDir, workers: Workers = None,
+                backend: Backend = "local", scheduler: Scheduler = None,
+                resume: Resume = False) -> None:
+    """Morris or Sobol sensitivity (SALib) over declared ranges: a table and a plot."""
+    from sim.experiments.executors import ExecutorError  # noqa: PLC0415
+    from sim.experiments.sensitivity import run_sensitivity  # noqa: PLC0415
+    from sim.experiments.sweep import SweepError  # noqa: PLC0415
+    try:
+        table, summary = run_sensitivity(spec, out, workers=workers, backend=backend,
+                                         scheduler=scheduler, resume=resume,
+                                         progress=sys.stderr.isatty())
+    except (SweepError, ExecutorError, OutputError) as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished runs are saved; rerun with --resume", err=True)
+        raise typer.Exit(130) from None
+    typer.echo(summary.text())
+    typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+
+
+@app.command()
+def demo(scenario: Annotated[Path | None, typer.Option(help="Base scenario (township, rates, "
+                                                       "staff, seed); default: the schema's.")]
+         = None,
+         port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8765,
+         host: Annotated[str, typer.Option(help="Address to listen on (e.g. 0.0.0.0 for a "
+                                           "classroom network).")] = "127.0.0.1") -> None:
+    """Classroom demo in the browser: the old model and the reform side by side, same seed."""
+    from sim.present.demo import DemoError, run_demo  # noqa: PLC0415 (loads solara)
+    try:
+        run_demo(scenario, port=port, host=host)
+    except (ScenarioError, DemoError) as e:
+        fail(str(e))
+
+
+@app.command()
+def report(results: Path,
+           out: Annotated[Path | None, typer.Option(help="Report folder (default: "
+                                                    "RESULTS/report).")] = None,
+           components: Annotated[bool, typer.Option(help="For a comparison, run each reform "
+                                                    "component alone (same seed and replications; "
+                                                    "kept in RESULTS/components).")] = True,
+           ) -> None:
+    """Write an HTML report with figures from a run, compare or sweep --out folder."""
+    from sim.present.report import ReportError, write_report  # noqa: PLC0415 (loads matplotlib)
+    try:
+        page = write_report(results, out, components, log=lambda s: typer.echo(s, err=True),
+                            progress=sys.stderr.isatty())
+    except ReportError as e:
+        fail(str(e))
+    typer.echo(f"report: {page}")
+
+
+@app.command()
+def calibrate(reps: Annotated[int, typer.Option(min=2, max=100000, help="Replications of "
+                                                "each scenario.")] = 10,
+              seed: Seed = None,
+              json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+              ) -> None:
+    """The default scenarios beside the source report's figures (docs/calibration.md)."""
+    from sim.experiments.calibration import calibrate as run_calibration  # noqa: PLC0415
+    from sim.experiments.calibration import format_rows  # noqa: PLC0415
+    try:
+        rows = run_calibration(reps, seed, progress=sys.stderr.isatty())
+    except ScenarioError as e:
+        fail(str(e))
+    if json_:
+        typer.echo(json.dumps({"reps": reps, "rows": [r.as_dict() for r in rows]}))
+    else:
+        typer.echo(format_rows(rows, reps))
 
 
 def main() -> None:

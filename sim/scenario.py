@@ -328,10 +328,29 @@ class Scenario(Section):
         if self.warmup_days >= self.days:
             problems.append(f"warmup_days: must be less than days ({self.days:g}), got "
                             f"{self.warmup_days:g}")
+        problems += _too_short(self)
+        c = self.calls
+        if c.casework_hours / c.casework_chunk_hours > MAX_CASEWORK_BLOCKS:
+            problems.append(f"calls.casework_chunk_hours: {c.casework_hours:g} h of casework in "
+                            f"blocks of {c.casework_chunk_hours:g} h is "
+                            f"{math.ceil(c.casework_hours / c.casework_chunk_hours):,} jobs per "
+                            f"criminal case (at most {MAX_CASEWORK_BLOCKS:,}): use larger blocks")
+        d = self.disputes
+        shrink = d.tension_factor ** (d.max_tension - 1)  # the model also divides by it
+        for key, minutes in (("escalate_scale_days", d.escalate_scale_days * 1440.0),
+                             ("acute_fight_mean_min", d.acute_fight_mean_min)):
+            if minutes * shrink < MIN_DURATION_MIN:
+                problems.append(f"disputes.tension_factor: at max_tension ({d.max_tension}) "
+                                f"disputes.{key} shrinks to {minutes * shrink:.3g} min "
+                                f"(tension_factor ** (max_tension - 1) = {shrink:.3g}), under a "
+                                f"second: use a larger tension_factor or a lower max_tension")
         t = self.township
         if t.layout == "generated" and t.clusters > t.villages:
             problems.append(f"township.clusters: cannot exceed township.villages "
                             f"({t.villages}), got {t.clusters}")
+        if (t.station_x_km is None) != (t.station_y_km is None):
+            problems.append("township.station_x_km, township.station_y_km: give both or "
+                            "neither (default: the population-weighted centre of the villages)")
         if t.layout == "generated" and generated_grid_cells(t) > MAX_GRID_CELLS:
             problems.append(f"township: {t.townships} generated township(s) of "
                             f"township.max_road_km={t.max_road_km:g} need a grid of "
@@ -389,36 +408,49 @@ def parameter_table() -> list[dict[str, Any]]:
 #: ~1 minute before the first event. Assumption: a larger grid is a mistake (coordinates in
 #: metres, a stray far-away village, thousands of townships), not a study.
 MAX_GRID_CELLS = 2_000_000
+#: Each block of casework is a job in the station's queue; assumption: more than this many per
+#: criminal case is a unit mistake (minutes for hours), and it would stall the dispatcher.
+MAX_CASEWORK_BLOCKS = 1000
+#: Minutes per unit of the durations in the schema. Assumption: a nonzero duration under one
+#: second is a unit mistake, and a vanishing one lets events repeat at one instant for ever
+#: (an unreported fight relapses and escalates again after ~0 days).
+_MINUTES = {"days": 1440.0, "h": 60.0, "min": 1.0}
+MIN_DURATION_MIN = 1 / 60
 #: A scenario file is a few kilobytes; anything this large is the wrong file.
 MAX_SCENARIO_BYTES = 1_000_000
-_TOP = "the top level (above the first [table])"
+_TOP = "the top level"
+
+
+def _show(text: str) -> str:
+    """Text safe to print on one line: control characters escaped (keys can hold any)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def _dotted(loc: Iterable[Any]) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{part}"
+        out += f"[{part}]" if isinstance(part, int) else f"{'.' if out else ''}{_show(part)}"
     return out or "(scenario)"
 
 
-def _home_of(key: str) -> str | None:
-    """Where a leaf key is defined (``[travel]`` or the top level), if anywhere."""
-    for dotted, _ in iter_parameters():
-        *parents, leaf = dotted.split(".")
-        if leaf == key:
-            return f"[{parents[0]}]" if parents else _TOP
-    return None
+def _homes_of(key: str) -> list[str]:
+    """Where a leaf key is defined: ``[travel]``-style tables, or the top level."""
+    return [f"[{d.rpartition('.')[0]}]" if "." in d else _TOP
+            for d, _ in iter_parameters() if d.rpartition(".")[2] == key]
 
 
 def _suggest(key: str, section: type[BaseModel] | None) -> str:
     """Hint at a fix for an unknown ``key`` of ``section``: a close name, its home, the list."""
     if section is None:
         return ""
+    key = _show(key)
     names = list(section.model_fields)
-    home = _home_of(key)
-    if home is not None and key not in names:
-        dotted = f"{home.strip('[]')}.{key}" if home != _TOP else key
-        return f" ('{key}' belongs in {home}: {dotted})"
+    homes = [] if key in names else _homes_of(key)
+    if homes == [_TOP]:
+        return f" ('{key}' belongs at the top level, above the first [table])"
+    if homes:
+        where = " or ".join(f"{h}: {h.strip('[]')}.{key}" for h in homes)
+        return f" ('{key}' belongs in {where})"
     close = difflib.get_close_matches(key, names, n=1)
     if close:
         return f" (did you mean '{close[0]}'?)"
@@ -564,7 +596,7 @@ def _unit_and_range(info: Any) -> str:
 
 def _label(loc: Iterable[Any], source: str, overridden: Collection[str]) -> str:
     field = _dotted(loc)
-    return f"--set {field}" if field in overridden else f"{source}: {field}"
+    return f"--set {field}" if field in overridden else f"{_show(source)}: {field}"
 
 
 def _format_error(e: Mapping[str, Any], source: str, overridden: Collection[str]
@@ -582,13 +614,13 @@ def _format_error(e: Mapping[str, Any], source: str, overridden: Collection[str]
     if info is None or (isinstance(info.annotation, type)
                         and issubclass(info.annotation, Section)):
         # a rule across fields: its message already names the fields, one per line
-        return [f"{source}: {line}" for line in msg.splitlines()], True
+        return [f"{_show(source)}: {line}" for line in msg.splitlines()], True
     msg = msg[0].lower() + msg[1:]
     given = e.get("input")
     if e["type"] == "literal_error" and isinstance(given, str):
         expected = str((e.get("ctx") or {}).get("expected", ""))
         allowed = [x for x in expected.replace("'", "").replace(" or ", ", ").split(", ") if x]
-        close = difflib.get_close_matches(given, allowed, n=1)
+        close = difflib.get_close_matches(given, allowed, n=1, cutoff=0.5)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return [f"{_label(loc, source, overridden)}: {msg}, got {given!r}{hint}"], False
     return [f"{_label(loc, source, overridden)}: {msg}, got {given!r}"
@@ -638,7 +670,7 @@ def _apply_overrides(data: Mapping[str, Any], overrides: Iterable[str]
     for item in overrides:
         key, sep, value = item.partition("=")
         parts = [p.strip() for p in key.split(".")]
-        key = ".".join(parts)
+        key = _show(".".join(parts))
         if not sep or not key:
             raise ScenarioError(f"--set {item!r}: expected KEY=VALUE, e.g. "
                                 f"--set staff.auxiliaries=40")
@@ -651,14 +683,16 @@ def _apply_overrides(data: Mapping[str, Any], overrides: Iterable[str]
         for i, p in enumerate(parents):
             info = model.model_fields.get(p)
             if info is None:
-                raise ScenarioError(f"--set {key}: unknown section '{p}'{_suggest(p, model)}")
+                raise ScenarioError(f"--set {key}: unknown section '{_show(p)}'"
+                                    f"{_suggest(p, model)}")
             if not (isinstance(info.annotation, type) and issubclass(info.annotation, Section)):
-                raise ScenarioError(f"--set {key}: '{'.'.join(parts[:i + 1])}' is a value, not "
-                                    f"a section; nothing can be set inside it")
+                raise ScenarioError(f"--set {key}: '{_show('.'.join(parts[:i + 1]))}' is a "
+                                    f"value, not a section; nothing can be set inside it")
             model = info.annotation
             target = target.setdefault(p, {})
             if not isinstance(target, dict):
-                raise ScenarioError(f"--set {key}: '{p}' is not a table in the scenario file")
+                raise ScenarioError(f"--set {key}: '{_show(p)}' is not a table in the "
+                                    f"scenario file")
         info = model.model_fields.get(leaf)
         if info is None:
             raise ScenarioError(f"--set {key}: unknown key{_suggest(leaf, model)}")
@@ -777,8 +811,54 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
 
     """
     p = Path(path)
-    scn, keys = _validate(read_toml(p), str(p), overrides)
+    data = read_toml(p)
+    scn, keys = _validate(data, str(p), overrides)
+    _refuse_unused(data, keys, scn, p)
     return _resolve_layout(scn, p, "township.layout" in keys)
+
+
+#: Keys that describe a generated township (ignored with a CSV layout), and the reverse.
+GENERATED_ONLY = ("villages", "clusters", "population_per_village", "population_cv",
+                  "max_road_km")
+CSV_ONLY = ("station_x_km", "station_y_km")
+
+
+def _refuse_unused(data: Mapping[str, Any], keys: Collection[str], scn: Scenario,
+                   p: Path) -> None:
+    """Refuse township keys written in the file (or --set) that the layout kind ignores.
+
+    A user who writes ``villages = 50`` beside a CSV layout expects 50 villages; running the
+    CSV's instead would be a silent surprise. (Mappings built in code, e.g. a model_dump, carry
+    every key and are not checked here.)
+    """
+    twn = data.get("township")
+    given = {f"township.{k}" for k in (twn if isinstance(twn, Mapping) else {})} | set(keys)
+    csv = scn.township.layout != "generated"
+    unused = [f"township.{k}" for k in (GENERATED_ONLY if csv else CSV_ONLY)
+              if f"township.{k}" in given]
+    if unused:
+        why = (f"only used by a generated township; this one reads its villages from "
+               f"{scn.township.layout!r}: remove it" if csv else
+               "only used with a CSV layout (a generated township has its station at the "
+               "centre): remove it")
+        raise ScenarioError("\n".join(f"{_label([k], str(p), keys)}: {why}" for k in unused))
+
+
+def _too_short(scn: Scenario) -> list[str]:
+    """Durations that are nonzero but shorter than a second (zero stays allowed where it is)."""
+    out = []
+    for key, info in iter_parameters():
+        unit = (info.json_schema_extra or {}).get("unit")
+        if unit not in _MINUTES or key == "shifts.day_start_h":  # a clock time, not a duration
+            continue
+        value = scn
+        for part in key.split("."):
+            value = getattr(value, part)
+        if 0 < value * _MINUTES[unit] < MIN_DURATION_MIN:
+            least = MIN_DURATION_MIN / _MINUTES[unit]
+            out.append(f"{key}: {value:g} {unit} is shorter than a second (a unit mistake?); "
+                       f"use 0 where 0 is allowed, or at least {least:.3g} {unit}")
+    return out
 
 
 def generated_grid_cells(t: Township) -> int:
@@ -787,7 +867,10 @@ def generated_grid_cells(t: Township) -> int:
     Villages of a generated township lie within ``max_road_km / circuity`` (right-angle km) of
     its station at the centre of a square; townships sit in a row one cell apart.
     """
-    side = math.floor(2 * t.max_road_km / t.circuity / t.cell_km) + 1
+    extent = 2 * t.max_road_km / t.circuity / t.cell_km  # inf for a vanishing cell_km
+    if not math.isfinite(extent):
+        return MAX_GRID_CELLS * 10**9
+    side = math.floor(extent) + 1
     return (t.townships * side + t.townships - 1) * side
 
 
@@ -811,9 +894,11 @@ def staffing_warnings(scn: Scenario) -> list[str]:
     criminal = (c.theft_per_1000_year > 0 or c.assault_per_1000_year > 0
                 or (d.rate_per_1000_year > 0 and d.injury_prob > 0))
     if c.casework_hours > 0 and criminal and at_station + community_take_calls == 0:
-        out.append("staff.station_officers: no one at the station does criminal casework "
-                   "(with center offices a lone station officer heads a center office); cases "
-                   "will wait forever: set staff.station_officers >= 2 or calls.casework_hours=0")
+        why = ("the only station officer heads a center office" if s.station_officers == 1
+               else "there are no station officers")
+        out.append(f"staff.station_officers: no one at the station does criminal casework "
+                   f"({why}, and community officers dedicated to disputes do none): cases will "
+                   f"wait forever; set staff.station_officers >= 2 or calls.casework_hours=0")
     if comp["screening"] and s.community_officers == 0 and at_station == 0:
         out.append("reform.screening: no one can make screening visits (community officers, or "
                    "station officers when there are none): set staff.community_officers >= 1")

@@ -1,0 +1,1 @@
+"""Experiments: runs, replications, comparisons, sweeps, analysis and outputs."""

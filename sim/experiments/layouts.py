@@ -1,18 +1,84 @@
-"""Reading a real village layout from CSV (the I/O edge of the geography)."""
+"""Reading a real village layout from CSV (the I/O edge of the geography).
+
+Every problem is a :class:`ScenarioError` naming the file, the line and the column, and saying
+what is allowed. Limits on village counts and populations are read from the scenario schema
+(the same as for a generated township), never restated here.
+"""
 
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 from pathlib import Path
 
 import numpy as np
 
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import MAX_GRID_CELLS, Scenario, ScenarioError, Township
 from sim.world.geography import Layout
 
 COLUMNS = ("village_id", "x_km", "y_km", "population", "cluster_id")
 MAX_KM = 100000.0
+#: 5,000 villages of ~60 bytes a row is ~300 kB; a file 100 times that is not a layout.
+MAX_CSV_BYTES = 30_000_000
+
+
+def _schema_max(field: str) -> int:
+    """The ``le`` bound of a generated-township parameter (e.g. villages per township)."""
+    for m in Township.model_fields[field].metadata:
+        if getattr(m, "le", None) is not None:
+            return int(m.le)
+    raise KeyError(field)  # pragma: no cover - the schema always bounds these
+
+
+def _read_text(p: Path) -> str:
+    """The file's text, or a ScenarioError saying why it cannot be a CSV layout."""
+    where = f"{p}: township.layout"
+    try:
+        if p.is_dir():
+            raise ScenarioError(f"{where}: is a folder, expected a CSV file")
+        if not p.is_file():
+            raise ScenarioError(f"{where}: no such file" if not p.exists()
+                                else f"{where}: not a regular file")
+        size = p.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise ScenarioError(f"{where}: {size:,} bytes is too large for a layout (at most "
+                                f"{MAX_CSV_BYTES:,})")
+        raw = p.read_bytes()
+    except ScenarioError:
+        raise
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
+        raise ScenarioError(f"{where}: cannot read ({getattr(e, 'strerror', None) or e})"
+                            ) from None
+    if b"\x00" in raw:
+        raise ScenarioError(f"{where}: a binary file, expected a CSV text file")
+    try:
+        text = raw.decode("utf-8-sig")  # -sig: spreadsheet programs write a byte-order mark
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{where}: not a UTF-8 text file (byte {e.start}); save it as "
+                            f"CSV UTF-8") from None
+    if not text.strip():
+        raise ScenarioError(f"{where}: the file is empty (expected a header line: "
+                            f"{','.join(COLUMNS)})")
+    return text
+
+
+def _number(p: Path, line: int, col: str, raw: str | None, whole: bool = False) -> float:
+    """A finite number from a CSV cell (``whole``: a whole number, ``12.0`` allowed)."""
+    text = (raw or "").strip()
+    kind = "a whole number" if whole else "a number"
+    if not text:
+        raise ScenarioError(f"{p}: line {line}: {col}: empty, expected {kind}")
+    try:
+        val = float(text)
+    except ValueError:
+        hint = " (use a decimal point, no thousands separator)" if "," in text else ""
+        raise ScenarioError(f"{p}: line {line}: {col}: {text!r} is not {kind}{hint}") from None
+    if not math.isfinite(val):
+        raise ScenarioError(f"{p}: line {line}: {col}: {text!r}: must be a finite number")
+    if whole and not val.is_integer():
+        raise ScenarioError(f"{p}: line {line}: {col}: {text!r} is not {kind}")
+    return val
 
 
 def read_layout_csv(path: str | Path, station_xy_km: tuple[float | None, float | None] = (
@@ -20,65 +86,72 @@ def read_layout_csv(path: str | Path, station_xy_km: tuple[float | None, float |
     """Read ``village_id, x_km, y_km, population, cluster_id`` rows into a :class:`Layout`.
 
     Coordinates are km from the grid's origin and must be >= 0. The station defaults to the
-    population-weighted centre of the villages.
+    population-weighted centre of the villages. Clusters are the distinct ``cluster_id``
+    labels, so none is empty.
 
     Raises:
         ScenarioError: naming the file, the row and the field.
 
     """
     p = Path(path)
+    text = _read_text(p)
+    max_villages, max_pop = _schema_max("villages"), _schema_max("population_per_village")
     try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError(f"{p}: township.layout: no such file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{p}: township.layout: not a UTF-8 text CSV file") from None
-    except OSError as e:
-        raise ScenarioError(f"{p}: township.layout: cannot read ({e.strerror})") from None
-    if "\x00" in text:
-        raise ScenarioError(f"{p}: township.layout: binary file, expected CSV")
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        reader = csv.DictReader(text.splitlines(), skipinitialspace=True)
+        header = [(c or "").strip() for c in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        rows = [(reader.line_num, row) for row in reader]  # line_num: blank lines counted
+    except csv.Error as e:
+        raise ScenarioError(f"{p}: township.layout: not a readable CSV file ({e})") from None
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise ScenarioError(f"{p}: township.layout: missing column(s) {', '.join(missing)} "
-                            f"(required: {', '.join(COLUMNS)})")
+        hints = [f"'{m}' (found '{close[0]}'?)" if (close := difflib.get_close_matches(
+            m, header, n=1)) else f"'{m}'" for m in missing]
+        raise ScenarioError(f"{p}: township.layout: missing column(s) {', '.join(hints)} "
+                            f"(required: {', '.join(COLUMNS)}; found: {', '.join(header)})")
+    dup_cols = sorted({c for c in header if header.count(c) > 1 and c in COLUMNS})
+    if dup_cols:
+        raise ScenarioError(f"{p}: township.layout: column(s) {', '.join(dup_cols)} appear "
+                            f"twice in the header")
+    if len(rows) > max_villages:
+        raise ScenarioError(f"{p}: township.layout: {len(rows):,} villages; at most "
+                            f"{max_villages:,} (the limit of township.villages)")
     ids, xs, ys, pops, clusters = [], [], [], [], []
-    for line, row in enumerate(reader, start=2):
-        def num(col: str, kind=float, _row=row, _line=line):
-            raw = (_row.get(col) or "").strip()
-            try:
-                val = kind(raw)
-            except ValueError:
-                raise ScenarioError(f"{p}: line {_line}: {col}: {raw!r} is not a "
-                                    f"{'whole number' if kind is int else 'number'}") from None
-            if isinstance(val, float) and not math.isfinite(val):
-                raise ScenarioError(f"{p}: line {_line}: {col}: must be finite")
-            return val
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        if None in row:
+            raise ScenarioError(f"{p}: line {line}: more fields than the {len(header)} "
+                                f"columns of the header")
         vid = (row.get("village_id") or "").strip()
         if not vid:
             raise ScenarioError(f"{p}: line {line}: village_id: empty")
-        if vid in ids:
-            raise ScenarioError(f"{p}: line {line}: village_id: duplicate id {vid!r}")
-        x, y, pop = num("x_km"), num("y_km"), num("population", int)
+        if vid in seen:
+            raise ScenarioError(f"{p}: line {line}: village_id: duplicate id {vid!r} (first "
+                                f"on line {seen[vid]}); ids must be unique")
+        x, y = _number(p, line, "x_km", row["x_km"]), _number(p, line, "y_km", row["y_km"])
         for col, val in (("x_km", x), ("y_km", y)):
             if not 0 <= val <= MAX_KM:
-                raise ScenarioError(f"{p}: line {line}: {col}: {val} is outside the grid "
-                                    f"(allowed 0 to {MAX_KM:g} km)")
-        if pop < 0:
-            raise ScenarioError(f"{p}: line {line}: population: must be >= 0")
+                raise ScenarioError(f"{p}: line {line}: {col}: {val:g} is outside the grid "
+                                    f"(allowed 0 to {MAX_KM:g} km from the origin)")
+        pop = _number(p, line, "population", row["population"], whole=True)
+        if not 0 <= pop <= max_pop:
+            raise ScenarioError(f"{p}: line {line}: population: {pop:g} residents; allowed 0 "
+                                f"to {max_pop:,}")
         cid = (row.get("cluster_id") or "").strip()
         if not cid:
-            raise ScenarioError(f"{p}: line {line}: cluster_id: empty")
+            raise ScenarioError(f"{p}: line {line}: cluster_id: empty (every village belongs "
+                                f"to a cluster)")
+        seen[vid] = line
         ids.append(vid)
         xs.append(x)
         ys.append(y)
-        pops.append(pop)
+        pops.append(int(pop))
         clusters.append(cid)
     if not ids:
-        raise ScenarioError(f"{p}: township.layout: no villages")
+        raise ScenarioError(f"{p}: township.layout: no villages (a header but no rows)")
     pop_arr = np.array(pops, dtype=np.int64)
     if pop_arr.sum() <= 0:
-        raise ScenarioError(f"{p}: population: the villages have no residents")
+        raise ScenarioError(f"{p}: population: the villages have no residents (all 0)")
     labels = {c: i for i, c in enumerate(dict.fromkeys(clusters))}
     x_arr, y_arr = np.array(xs, float), np.array(ys, float)
     sx, sy = station_xy_km
@@ -89,9 +162,33 @@ def read_layout_csv(path: str | Path, station_xy_km: tuple[float | None, float |
                   np.array([labels[c] for c in clusters], dtype=int), (float(sx), float(sy)))
 
 
+def check_grid(layout: Layout, cell_km: float, where: str) -> None:
+    """Refuse a layout whose grid would be too large to build (see ``MAX_GRID_CELLS``).
+
+    Raises:
+        ScenarioError: with the extent found and a likely cause.
+
+    """
+    x = max(float(layout.x_km.max()), layout.station_xy_km[0])
+    y = max(float(layout.y_km.max()), layout.station_xy_km[1])
+    cells = (math.floor(x / cell_km) + 1) * (math.floor(y / cell_km) + 1)
+    if cells > MAX_GRID_CELLS:
+        raise ScenarioError(f"{where}: places reach ({x:g}, {y:g}) km from the origin: a grid "
+                            f"of {cells:,} cells of township.cell_km={cell_km:g} (at most "
+                            f"{MAX_GRID_CELLS:,}); are the coordinates in metres, or far from "
+                            f"(0, 0)? Shift them to start near 0 or raise township.cell_km")
+
+
 def layouts_for(scenario: Scenario) -> list[Layout] | None:
-    """The layouts a scenario asks for (``None``: let the model generate one)."""
+    """The layouts a scenario asks for (``None``: let the model generate one).
+
+    Raises:
+        ScenarioError: a CSV layout that cannot be used, naming the file, line and column.
+
+    """
     t = scenario.township
     if t.layout == "generated":
         return None
-    return [read_layout_csv(t.layout, (t.station_x_km, t.station_y_km))]
+    layout = read_layout_csv(t.layout, (t.station_x_km, t.station_y_km))
+    check_grid(layout, t.cell_km, f"{t.layout}: township.layout")
+    return [layout]

@@ -203,7 +203,7 @@ class PolicingModel(Model):
             village = rng.choice(len(pop), size=n, p=pop / pop.sum())
             kind = rng.choice(len(shares), size=n, p=shares / shares.sum()) if n else np.zeros(
                 0, int)
-            tension = 1 + rng.poisson(d.extra_tension_mean, n)
+            tension = np.minimum(1 + rng.poisson(d.extra_tension_mean, n), d.max_tension)
             parties = self.populations[t].sample_parties(village, kind == 3, rng)
             alone = np.array([self.populations[t].is_elderly_alone(int(p)) for p in
                               parties[:, 0]], dtype=bool)

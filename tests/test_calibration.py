@@ -1,0 +1,61 @@
+"""Calibration: the default station-centred township meets the source report's figures.
+
+Tolerances are stated in ``sim.experiments.calibration.FIGURES``. Eight replications: the
+injury share (the noisiest figure, about 75 injury crimes a year) then has a standard error of
+about 1.4 points, and the 20-replication mean (79.5%) lies 3 standard errors inside the upper
+edge (84%); the dispute share (62%, standard error 0.3 points) lies 9 inside the lower edge.
+"""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.experiments.calibration import (
+    FIGURES,
+    Row,
+    calibrate,
+    calibrated_parameters,
+    format_rows,
+)
+
+
+def test_baseline_meets_the_reported_figures():
+    rows = calibrate(reps=8, reform=None)
+    assert {r.key for r in rows} == {f.key for f in FIGURES if f.target}
+    for r in rows:
+        assert r.meets, (f"{r.key}: model {r.model:.4g} outside the reading {r.low:g}-{r.high:g}"
+                         f" +- {r.tolerance:g} ({r.reported})")
+
+
+def test_reform_figure_is_an_upper_reference_not_a_target():
+    (ref,) = [f for f in FIGURES if f.key == "criminal_incidents_change"]
+    assert not ref.target and ref.low == -0.46
+    assert "upper reference" in ref.note.lower() and "no control group" in ref.note
+
+
+def test_calibrated_parameters_are_marked_in_the_schema():
+    keys = {p["key"] for p in calibrated_parameters()}
+    assert {"calls.assault_per_1000_year", "calls.traffic_per_1000_year",
+            "disputes.rate_per_1000_year"} <= keys
+
+
+def test_calibrate_command_prints_every_figure_as_json():
+    res = CliRunner().invoke(app, ["calibrate", "--reps", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    rows = {r["key"]: r for r in out["rows"]}
+    assert set(rows) == {f.key for f in FIGURES}
+    change = rows["criminal_incidents_change"]
+    assert change["target"] is False and change["low"] == -0.46
+    assert change["model"] < 0  # the reform lowers criminal incidents in the model
+
+
+def test_text_table_says_the_reform_figure_is_a_reference():
+    rows = [Row(f.key, f.figure, f.reported, f.low, f.high, f.tolerance, f.target, f.note,
+                *([-0.5] * 3 if not f.target else [f.low] * 3)) for f in FIGURES]
+    text = format_rows(rows, 3)
+    assert text.count("meets") == 4 and "EXCEEDS the upper reference" in text
+    assert "no control group" in text
