@@ -330,10 +330,10 @@ class Scenario(Section):
                             f"{self.warmup_days:g}")
         problems += _too_short(self)
         c = self.calls
-        if c.casework_hours / c.casework_chunk_hours > MAX_CASEWORK_BLOCKS:
+        blocks = c.casework_hours / c.casework_chunk_hours  # inf for a vanishing block
+        if blocks > MAX_CASEWORK_BLOCKS:
             problems.append(f"calls.casework_chunk_hours: {c.casework_hours:g} h of casework in "
-                            f"blocks of {c.casework_chunk_hours:g} h is "
-                            f"{math.ceil(c.casework_hours / c.casework_chunk_hours):,} jobs per "
+                            f"blocks of {c.casework_chunk_hours:g} h is {blocks:,.0f} jobs per "
                             f"criminal case (at most {MAX_CASEWORK_BLOCKS:,}): use larger blocks")
         d = self.disputes
         shrink = d.tension_factor ** (d.max_tension - 1)  # the model also divides by it

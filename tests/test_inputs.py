@@ -97,6 +97,8 @@ CORPUS: dict[str, tuple[str, ...]] = {
     "csv_half_station.toml": ("csv_half_station.toml", "township.station_y_km",
                               "both or neither"),
     "csv_townships.toml": ("csv_townships.toml", "township.townships", "one township"),
+    "csv_declares_clusters.toml": ("csv_declares_clusters.toml", "township.clusters",
+                                   "only used by a generated township", "remove it"),
     "csv_with_generated_keys.toml": ("csv_with_generated_keys.toml", "township.villages",
                                      "only used by a generated township"),
     # the layout path (relative to the scenario file)
