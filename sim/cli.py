@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -115,6 +117,20 @@ Scheduler = Annotated[str | None, typer.Option(help="Dask scheduler tcp://HOST:P
 Resume = Annotated[bool, typer.Option("--resume", help="Continue the sweep saved in --out.")]
 
 
+@contextlib.contextmanager
+def _sweep_errors() -> Iterator[None]:
+    """User errors of a sweep exit 2; Ctrl-C keeps finished runs and exits 130."""
+    from sim.experiments.executors import ExecutorError  # noqa: PLC0415
+    from sim.experiments.sweep import SweepError  # noqa: PLC0415
+    try:
+        yield
+    except (SweepError, ExecutorError, OutputError) as e:
+        fail(str(e))
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished runs are saved; rerun with --resume", err=True)
+        raise typer.Exit(130) from None
+
+
 @app.command()
 def sweep(sweep_file: Path, out: SweepOutDir, workers: Workers = None, backend: Backend = "local",
           scheduler: Scheduler = None, resume: Resume = False,
@@ -123,17 +139,11 @@ def sweep(sweep_file: Path, out: SweepOutDir, workers: Workers = None, backend: 
                                                          "at most this, e.g. 0.05.")] = None,
           ) -> None:
     """Run a parameter sweep (design points x replications); resumable after a crash."""
-    from sim.experiments.executors import ExecutorError  # noqa: PLC0415
-    from sim.experiments.sweep import SweepError, run_sweep_file  # noqa: PLC0415
-    try:
+    from sim.experiments.sweep import run_sweep_file  # noqa: PLC0415
+    with _sweep_errors():
         summary = run_sweep_file(sweep_file, out, workers=workers, backend=backend,
                                  scheduler=scheduler, resume=resume, until_ci=until_ci,
                                  progress=sys.stderr.isatty())
-    except (SweepError, ExecutorError, OutputError) as e:
-        fail(str(e))
-    except KeyboardInterrupt:
-        typer.echo("interrupted: finished runs are saved; rerun with --resume", err=True)
-        raise typer.Exit(130) from None
     typer.echo(summary.text())
 
 
@@ -142,18 +152,11 @@ def sensitivity(spec: Path, out: SweepOutDir, workers: Workers = None,
                 backend: Backend = "local", scheduler: Scheduler = None,
                 resume: Resume = False) -> None:
     """Morris or Sobol sensitivity (SALib) over declared ranges: a table and a plot."""
-    from sim.experiments.executors import ExecutorError  # noqa: PLC0415
     from sim.experiments.sensitivity import run_sensitivity  # noqa: PLC0415
-    from sim.experiments.sweep import SweepError  # noqa: PLC0415
-    try:
+    with _sweep_errors():
         table, summary = run_sensitivity(spec, out, workers=workers, backend=backend,
                                          scheduler=scheduler, resume=resume,
                                          progress=sys.stderr.isatty())
-    except (SweepError, ExecutorError, OutputError) as e:
-        fail(str(e))
-    except KeyboardInterrupt:
-        typer.echo("interrupted: finished runs are saved; rerun with --resume", err=True)
-        raise typer.Exit(130) from None
     typer.echo(summary.text())
     typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
