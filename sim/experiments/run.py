@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm import tqdm
 
 from sim.experiments.layouts import layouts_for
@@ -76,6 +75,8 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
     m = float(x.mean())
     if len(x) < 2 or np.all(x == x[0]):
         return m, (m if len(x) >= 2 else float("nan")), (m if len(x) >= 2 else float("nan"))
+    from scipy import stats  # noqa: PLC0415  (here, not at the top: sweep workers never need it)
+
     h = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
     return m, m - h, m + h
 
