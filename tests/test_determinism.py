@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from conftest import scenario
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.experiments.run import run_once
-from sim.world.streams import RandomStreams, replication_seed
+from sim.world.streams import RandomStreams, replication_seed, uint32_words
 
 SHORT = ["days=60", "warmup_days=10"]
 
@@ -54,3 +57,20 @@ def test_named_streams_are_independent_of_each_other():
     t = RandomStreams(replication_seed(1, 0))
     t["call_arrivals"].random(1000)  # using one stream never shifts another
     assert (t["dispute_arrivals"].random(3) == a).all()
+
+
+@given(st.integers(min_value=0, max_value=2**160), st.integers(min_value=0, max_value=2**31))
+def test_entropy_words_give_the_seed_sequence_of_the_integer(entropy, index):
+    # substreams pass the entropy pre-split into 32-bit words (faster); the draws must be the
+    # ones SeedSequence gives for the integer itself
+    a = np.random.SeedSequence(entropy, spawn_key=(3, index))
+    b = np.random.SeedSequence(uint32_words(entropy), spawn_key=(3, index))
+    assert a.generate_state(8).tolist() == b.generate_state(8).tolist()
+
+
+def test_substream_is_the_seed_sequence_child_of_its_family():
+    s = RandomStreams(replication_seed(20211001, 2))
+    fam = s.child("dispute_fate")
+    want = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+        fam.entropy, spawn_key=(*fam.spawn_key, 41)))).random(4)
+    assert s.substream("dispute_fate", 41).random(4).tolist() == want.tolist()

@@ -8,6 +8,7 @@ from conftest import QUIET, line_layout, scenario
 from sim.world.disputes import Clocks
 from sim.world.jobs import CallKind
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
+from sim.world.residents import Resident
 from sim.world.responders import Activity
 
 # 60 km/h, circuity 1, 1 km cells: a village 10 km away is 10 min of driving + 2 min turnout.
@@ -123,3 +124,22 @@ def test_day_shift_hours(hour, expect_on):
     m.run_until(hour * 60)
     (co,) = [r for r in m.responders() if r.role.value == "community_officer"]
     assert co.on_duty is expect_on
+
+
+def test_residents_become_agents_only_on_request():
+    m = PolicingModel(scenario("days=40", "warmup_days=10"))
+    m.simulate()
+    assert not m.agents_by_type.get(Resident)  # 45,000 residents, no agent until asked for
+    pop = m.populations[0]
+    involved = pop.involved()
+    arrived = m._dispute_rows[:m._next_dispute]
+    assert len(involved) == len({p for row in arrived for p in row[5]}) > 100
+    for index in involved[:50]:
+        want = [i for i, row in enumerate(arrived) if index in row[5]]
+        agent = pop.resident(m, index)
+        assert agent.disputes == pop.disputes_of(index) == want
+        assert agent.village == pop.describe(index)[0]
+        assert pop.resident(m, index) is agent
+    assert len(m.agents_by_type[Resident]) == 50
+    pop.involve(involved[0], 10**6)  # a later dispute shows on the agent already made
+    assert pop.resident(m, involved[0]).disputes[-1] == 10**6

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +32,44 @@ class RunResult:
     metrics: dict[str, float]
 
 
+#: Allocations between the cyclic collector's youngest-generation passes during a run (Python's
+#: default is 700). Assumption, measured: at 200,000 a 20-township year ran 22.6 s instead of
+#: 29.0 s with the same peak memory (benchmarks/scaling.py; docs/performance.md).
+GC_THRESHOLD = 200_000
+
+
+@contextlib.contextmanager
+def quiet_gc(threshold: int = GC_THRESHOLD) -> Iterator[None]:
+    """Keep Python's cyclic garbage collector out of a simulation's way, then restore it.
+
+    A run allocates millions of short-lived objects (events, jobs, records) while its
+    long-lived ones (townships, populations, records so far) only grow, so with the default
+    thresholds the collector re-scans the same survivors over and over: 20% of a prefecture
+    run, growing with its size. Objects alive at the start are frozen (never scanned) and
+    young-generation passes come every ``threshold`` allocations. Results cannot change: every
+    pending event of a closed dispute is cancelled before the agent is dropped, so when an
+    object is freed never decides what happens.
+    """
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(threshold, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
+
+
 def run_once(scenario: Scenario, replication: int = 0, seed: int | None = None,
              layouts: Sequence[Layout] | None = None) -> RunResult:
     """Simulate one replication and compute its metrics."""
     root = scenario.seed if seed is None else seed
     if layouts is None:
         layouts = layouts_for(scenario)
-    model = PolicingModel(scenario, replication, root_seed=root, layouts=layouts)
-    tables = tables_from_records(model.simulate())
+    with quiet_gc():
+        model = PolicingModel(scenario, replication, root_seed=root, layouts=layouts)
+        records = model.simulate()
+    tables = tables_from_records(records)
     return RunResult(scenario, replication, root, tables, compute_metrics(tables))
 
 

@@ -231,14 +231,11 @@ def _ring(n: int, radius: float) -> np.ndarray:
 def trip_fraction(r: Responder, now: float) -> float:
     """How far along its current trip a travelling responder is (0 at departure, 1 at arrival).
 
-    Reads the responder's trip start (``_since``, when it began travelling) and its pending
-    arrival event; both are internal to :mod:`sim.world.responders`, so any surprise falls back
-    to 0 (drawn at the origin) rather than failing the page.
+    A trip of zero length counts as done.
     """
-    start, event = getattr(r, "_since", None), getattr(r, "_event", None)
-    end = getattr(event, "time", None)
-    if start is None or end is None or end <= start:
-        return 0.0
+    start, end = r.departed, r.arrives
+    if end <= start:
+        return 1.0
     return float(min(1.0, max(0.0, (now - start) / (end - start))))
 
 
@@ -252,6 +249,8 @@ def responder_marks(model: PolicingModel) -> list[dict[str, Any]]:
 
     """
     xy, now = place_xy(model), model.time
+    for r in model.dispatchers[0].responders:
+        r.settle()  # a booked arrival that has happened: draw the responder at the scene
     shown = [r for r in model.dispatchers[0].responders if r.activity is not Activity.OFF_DUTY]
     out: list[dict[str, Any]] = []
     at_place: dict[int, list[Responder]] = {}

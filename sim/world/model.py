@@ -228,8 +228,9 @@ class PolicingModel(Model):
         _, t, village, kind, tension, parties, alone, clocks = self._dispute_rows[i]
         d = Dispute(self, i, t, village, kind, tension, parties, alone, clocks)
         self.disputes_by_id[i] = d
+        pop = self.populations[t]
         for p in parties:
-            self.populations[t].resident(self, p).disputes.append(i)
+            pop.involve(p, i)
         self._next_dispute = i + 1
         if i + 1 < len(self._dispute_rows):
             self.schedule_event(self._on_dispute_arrival, at=self._dispute_rows[i + 1][0])
@@ -321,10 +322,27 @@ class PolicingModel(Model):
             JobKind.SCREENING, t, village, Urgency.SCREENING,
             service_min=self.params.screening.visit_min)
 
-    def start_job(self, responder, job: Job) -> float:
-        """A responder arrives; returns the minutes the job will take there."""
+    def fixed_service(self, job: Job) -> float | None:
+        """The minutes ``job`` will take on arrival, when nothing there can change them.
+
+        Calls that are not disputes and casework take their drawn time whatever happens
+        meanwhile; a dispute may have flared, been settled or moved on by the time anyone
+        arrives, and a screening visit finds whatever is latent then (``None``: decided on
+        arrival, by :meth:`start_job`).
+        """
+        if job.kind is JobKind.OTHER_CALL or job.kind is JobKind.CASEWORK:
+            return job.service_min
+        return None
+
+    def start_job(self, responder, job: Job, at: float | None = None) -> float:
+        """A responder arrives (now, or at ``at`` for a booked arrival).
+
+        Returns:
+            Minutes the job will take there.
+
+        """
         if job.record is not None:
-            job.record.t_arrive = self.time
+            job.record.t_arrive = self.time if at is None else at
         if job.kind is JobKind.SCREENING:
             return self._visit(responder, job)
         d = job.dispute

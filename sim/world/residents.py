@@ -3,8 +3,11 @@
 A township of 45,000 (or a prefecture of 5 million) residents costs a few integers per village:
 resident ``i`` of village ``v`` is identified by a global index, the first ``elderly_alone[v]``
 residents of a village are the elderly living alone, and the others share households of
-``household_size``. A :class:`Resident` agent is created the first time a dispute involves that
-person and is reused for every later dispute, so nothing ever steps the whole population.
+``household_size``. The population keeps, per resident ever involved in a dispute, the list of
+those disputes; a :class:`Resident` agent is created from it when something asks for that
+person (a visualisation, an analysis, a test), and is the same agent at every later request.
+Nothing ever steps the whole population, and a prefecture year (500,000 dispute parties) does
+not pay for half a million agents nobody looks at.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class Resident(FixedAgent):
-    """A resident involved in at least one dispute; passive (no step, no scheduled events).
+    """A resident involved in disputes; passive (no step, no scheduled events).
 
     Residents know their village but are not placed in its grid cell: a village cell would
     collect every resident ever involved in a dispute, and Mesa's cells keep agents in a list
@@ -29,14 +32,18 @@ class Resident(FixedAgent):
     """
 
     def __init__(self, model: Model, index: int, village: int, household: int,
-                 elderly_alone: bool) -> None:
-        """Create the agent."""
+                 elderly_alone: bool, disputes: list[int] | None = None) -> None:
+        """Create the agent.
+
+        ``disputes`` is the list of dispute indices the population keeps for this resident;
+        the agent shares it, so disputes added later show here too.
+        """
         super().__init__(model)
         self.index = index
         self.village = village
         self.household = household
         self.elderly_alone = elderly_alone
-        self.disputes: list[int] = []
+        self.disputes: list[int] = [] if disputes is None else disputes
 
 
 class Population:
@@ -57,6 +64,7 @@ class Population:
         self.start = np.concatenate([[0], np.cumsum(self.size)[:-1]])
         self.elderly_alone = rng.binomial(self.size, cfg.elderly_alone_share)
         self._agents: dict[int, Resident] = {}
+        self._disputes: dict[int, list[int]] = {}
 
     @property
     def total(self) -> int:
@@ -109,10 +117,27 @@ class Population:
         parties[pick, 0] = start[pick] + np.floor(u[pick, 0] * alone[pick]).astype(np.int64)
         return parties
 
+    def involve(self, index: int, dispute: int) -> None:
+        """Resident ``index`` is a party to dispute ``dispute``."""
+        disputes = self._disputes.get(index)
+        if disputes is None:
+            self._disputes[index] = [dispute]
+        else:
+            disputes.append(dispute)
+
+    def involved(self) -> list[int]:
+        """Residents ever party to a dispute, in the order they first were."""
+        return list(self._disputes)
+
+    def disputes_of(self, index: int) -> list[int]:
+        """The disputes resident ``index`` has been party to, in order."""
+        return list(self._disputes.get(index, ()))
+
     def resident(self, model: Model, index: int) -> Resident:
-        """The agent of resident ``index``, created on first need."""
+        """The agent of resident ``index``, created on first request."""
         agent = self._agents.get(index)
         if agent is None:
             v, house, alone = self.describe(index)
-            agent = self._agents[index] = Resident(model, index, v, house, alone)
+            agent = self._agents[index] = Resident(model, index, v, house, alone,
+                                                   self._disputes.setdefault(index, []))
         return agent

@@ -3,6 +3,13 @@
 A responder is always in exactly one :class:`Activity`, and every minute is booked to one, so
 time budgets are exact. Trips are scheduled events: dispatch -> arrive -> done -> (next job or
 return to base). A responder has at most one pending event, held in ``_event``.
+
+When nothing at the scene depends on the moment of arrival (the model says so through
+``PolicingModel.fixed_service``: calls that are not disputes, casework), the arrival is booked
+rather than scheduled: its time is known at dispatch, and the one event at the end of the job
+settles it first. Same times, same budgets, one event fewer per such job (a prefecture year has
+half a million of them). :meth:`Responder.settle` applies a booked arrival that has already
+happened, for anyone reading a responder's place or activity between events.
 """
 
 from __future__ import annotations
@@ -87,6 +94,8 @@ class Responder(CellAgent):
         self.on_duty = on_duty
         self.job: Job | None = None
         self.moving_to: int | None = None
+        self.departed = self.arrives = model.time  # the current or last trip's times
+        self._booked: float | None = None  # time of a booked, not yet settled, arrival
         self.activity = Activity.DUTY if on_duty else Activity.OFF_DUTY
         self._since = model.time
         self._event = None
@@ -109,8 +118,9 @@ class Responder(CellAgent):
         """Minutes booked to each activity so far."""
         return {a: self._minutes[a.idx] for a in Activity}
 
-    def _set_activity(self, activity: Activity) -> None:
-        now = self.model.time
+    def _set_activity(self, activity: Activity, now: float | None = None) -> None:
+        if now is None:
+            now = self.model.time
         self._minutes[self.activity.idx] += now - self._since
         self._since = now
         self.activity = activity
@@ -127,6 +137,7 @@ class Responder(CellAgent):
 
     def close_budget(self) -> dict[Activity, float]:
         """Book the time up to now and return the budget (minutes per activity)."""
+        self.settle()
         self._set_activity(self.activity)
         return self.budget
 
@@ -151,7 +162,14 @@ class Responder(CellAgent):
             rec.travel_min = minutes
         self._set_activity(Activity.TRAVEL)
         self.moving_to = job.place
-        self._event = model.schedule_event(self._on_arrive, after=minutes)
+        now = model.time
+        self.departed, self.arrives = now, now + minutes
+        service = model.fixed_service(job)
+        if service is None:
+            self._event = model.schedule_event(self._on_arrive, after=minutes)
+        else:  # book the arrival; the end of the job is the only event (same float sums)
+            self._booked = self.arrives
+            self._event = model.schedule_event(self._on_booked_done, at=self.arrives + service)
 
     def _on_arrive(self) -> None:
         job = self.job
@@ -160,6 +178,22 @@ class Responder(CellAgent):
         self._set_activity(_ACTIVITY_OF_JOB[job.kind])
         minutes = self.model.start_job(self, job)
         self._event = self.model.schedule_event(self._on_done, after=minutes)
+
+    def settle(self) -> None:
+        """Apply a booked arrival whose time has come (place, activity, budget, record)."""
+        t = self._booked
+        if t is None or t > self.model.time:
+            return
+        self._booked = None
+        job = self.job
+        self.moving_to = None
+        self._move(job.place)
+        self._set_activity(_ACTIVITY_OF_JOB[job.kind], now=t)
+        self.model.start_job(self, job, at=t)
+
+    def _on_booked_done(self) -> None:
+        self.settle()
+        self._on_done()
 
     def _on_done(self) -> None:
         job, self.job = self.job, None
@@ -181,6 +215,8 @@ class Responder(CellAgent):
         minutes = self._township.travel_min(self.place, self.base)
         self._set_activity(Activity.TRAVEL)
         self.moving_to = self.base
+        self.departed = now = self.model.time
+        self.arrives = now + minutes
         self._event = self.model.schedule_event(self._on_back, after=minutes)
 
     def _on_back(self) -> None:
