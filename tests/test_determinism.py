@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import scenario
 from hypothesis import given
 from hypothesis import strategies as st
 
+import sim.experiments.run as run_mod
+from sim.experiments.metrics import tables_from_records
 from sim.experiments.run import run_once
+from sim.world.model import PolicingModel
 from sim.world.streams import RandomStreams, replication_seed, uint32_words
 
 SHORT = ["days=60", "warmup_days=10"]
@@ -74,3 +80,30 @@ def test_substream_is_the_seed_sequence_child_of_its_family():
     want = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
         fam.entropy, spawn_key=(*fam.spawn_key, 41)))).random(4)
     assert s.substream("dispute_fate", 41).random(4).tolist() == want.tolist()
+
+
+class _EveryArrivalScheduled(PolicingModel):
+    """The engine before booked arrivals: every arrival is an event of its own."""
+
+    def fixed_service(self, job):
+        return None
+
+
+@pytest.mark.parametrize("policy", ["station_centred", "center_office"])
+def test_booked_arrivals_give_the_same_run_as_scheduled_ones(policy):
+    scn = scenario(*SHORT, policy=policy)
+    fast, slow = PolicingModel(scn), _EveryArrivalScheduled(scn)
+    a, b = tables_from_records(fast.simulate()), tables_from_records(slow.simulate())
+    for name in ("calls", "disputes", "injuries", "workload", "visits"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert fast.time == slow.time
+    booked = sum(1 for c in fast.records.calls if c["t_arrive"] is not None)
+    assert booked > 100  # the runs did dispatch calls
+
+
+def test_gc_settings_do_not_change_a_run(monkeypatch):
+    a = _tables("center_office")
+    monkeypatch.setattr(run_mod, "quiet_gc", contextlib.nullcontext)
+    b = _tables("center_office")
+    for name in ("calls", "disputes", "workload"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
