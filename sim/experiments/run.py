@@ -33,8 +33,8 @@ class RunResult:
 
 
 #: Allocations between the cyclic collector's youngest-generation passes during a run (Python's
-#: default is 700). Assumption, measured: at 200,000 a 20-township year ran 22.6 s instead of
-#: 29.0 s with the same peak memory (benchmarks/scaling.py; docs/performance.md).
+#: default is 700). Chosen by measurement, not from a source: at 200,000 a 20-township year ran
+#: 22.6 s instead of 29.0 s with the same peak memory (docs/performance.md).
 GC_THRESHOLD = 200_000
 
 

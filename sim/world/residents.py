@@ -6,8 +6,8 @@ residents of a village are the elderly living alone, and the others share househ
 ``household_size``. The population keeps, per resident ever involved in a dispute, the list of
 those disputes; a :class:`Resident` agent is created from it when something asks for that
 person (a visualisation, an analysis, a test), and is the same agent at every later request.
-Nothing ever steps the whole population, and a prefecture year (500,000 dispute parties) does
-not pay for half a million agents nobody looks at.
+Nothing ever steps the whole population, and a prefecture year (about 400,000 dispute
+parties) does not pay for that many agents nobody looks at.
 """
 
 from __future__ import annotations

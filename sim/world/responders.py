@@ -8,8 +8,8 @@ When nothing at the scene depends on the moment of arrival (the model says so th
 ``PolicingModel.fixed_service``: calls that are not disputes, casework), the arrival is booked
 rather than scheduled: its time is known at dispatch, and the one event at the end of the job
 settles it first. Same times, same budgets, one event fewer per such job (a prefecture year has
-half a million of them). :meth:`Responder.settle` applies a booked arrival that has already
-happened, for anyone reading a responder's place or activity between events.
+about a third of a million of them). :meth:`Responder.settle` applies a booked arrival that
+has already happened, for anyone reading a responder's place or activity between events.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def uint32_words(value: int) -> np.ndarray:
 
     ``SeedSequence`` converts an integer entropy to exactly these words on every construction;
     passing the words instead gives the same pool, the same states and the same draws, for
-    half the cost (a prefecture creates one substream per dispute: 250,000 a year).
+    half the cost (a prefecture year creates a substream for nearly every dispute: 190,000).
     """
     words = []
     while True:
