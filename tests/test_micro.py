@@ -143,3 +143,15 @@ def test_residents_become_agents_only_on_request():
     assert len(m.agents_by_type[Resident]) == 50
     pop.involve(involved[0], 10**6)  # a later dispute shows on the agent already made
     assert pop.resident(m, involved[0]).disputes[-1] == 10**6
+
+
+def test_each_townships_screening_visits_spread_over_the_week():
+    # with T townships, a township's 36 weekly visits used to come in one block of 1/T week
+    m = PolicingModel(scenario("township.townships=4", "days=21", "warmup_days=7",
+                               policy="center_office"))
+    m.simulate()
+    week2 = [v for v in m.records.visits if 7 * 1440 <= v["t"] < 14 * 1440]
+    for t in range(4):
+        times = sorted(v["t"] / 1440 for v in week2 if v["township"] == t)
+        assert len(times) >= 30
+        assert times[-1] - times[0] > 6.0  # days: the whole week, not a quarter of it

@@ -160,6 +160,14 @@ class Policy:
             interval=DAY_MIN, start=end if end <= DAY_MIN else end - DAY_MIN),
             priority=Priority.HIGH)
         if self._screen_order:
+            # Each township works through its own villages evenly over the interval: visits
+            # alternate between townships (by each village's place in its township's round),
+            # rather than finishing one township's round before the next one's starts, which
+            # bunched a township's visits into 1/T of the interval with T townships.
+            size: dict[int, int] = {}
+            for t, v in self._screen_order:
+                size[t] = max(size.get(t, 0), v + 1)
+            self._screen_order.sort(key=lambda tv: (tv[1] / size[tv[0]], tv[0]))
             gap = self.p.screening.interval_days * DAY_MIN / len(self._screen_order)
             model.schedule_recurring(self._on_screening_due, Schedule(interval=gap, start=gap))
 
