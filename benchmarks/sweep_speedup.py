@@ -8,12 +8,11 @@ Reported:
   files, merge and analysis included), with 1 worker (in-process) and 2 workers (the local
   process pool); the two tables are checked to be identical. Default: the community-officer
   share sweep (13 one-year design points) with 3 replications, 39 runs;
-* steady state (workers started and warm) for 1 worker, 2 local workers and a 2-worker Dask
+* steady state (workers started and warm) over ``--runs`` one-year runs of the default
+  township under the center-office model, for 1 worker, 2 local workers and a 2-worker Dask
   LocalCluster: wall time, and the CPU seconds the runs used inside the workers. CPU seconds /
   wall time is how many cores the workers actually got: on a machine shared with other jobs it
   is below the worker count, and the speed-up with it;
-  (``--runs`` replications of one design point: the default township under the center-office
-  model, one simulated year);
 * the round trip of a no-op task, one at a time, through the local pool and through Dask.
 """
 
@@ -84,7 +83,7 @@ def main() -> None:
     ap.add_argument("--noops", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=2,
                     help="time each whole sweep this many times, alternating, and keep the "
-                         "fastest (this machine is a VM whose speed drifts by ~10%%)")
+                         "fastest (this machine is a VM whose speed drifts by up to 25%%)")
     args = ap.parse_args()
     user = load_sweep(args.sweep)
     if args.replications:
