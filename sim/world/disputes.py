@@ -156,8 +156,12 @@ class Dispute(FixedAgent):
         if name in ("auxiliary", "alert"):
             self._latent_clocks = [c for c in self._latent_clocks if c[2] not in (
                 "auxiliary", "alert")]  # one discovery is enough
-            self._next_latent_clock()
             self._discovered(Channel.AUXILIARY if name == "auxiliary" else Channel.ALERT)
+            # The responder's arrival cancels every clock; a clock due after it would only
+            # ever be a dead entry on the event list (for days), so it is not scheduled.
+            r = self.job.responder if self.job is not None else None
+            if r is None or r.arrives >= self._latent_clocks[0][0]:
+                self._next_latent_clock()
         else:
             getattr(self, f"_on_{name}")()
 
