@@ -7,7 +7,8 @@ Reported:
 * a whole example sweep as a user runs it (``run_sweep``: pool start-up, per-run Parquet
   files, merge and analysis included), with 1 worker (in-process) and 2 workers (the local
   process pool); the two tables are checked to be identical. Default: the community-officer
-  share sweep (13 one-year design points) with 3 replications, 39 runs;
+  share sweep as shipped (13 one-year design points x 10 replications = 130 runs, the
+  smallest of the example sweeps);
 * steady state (workers started and warm) over ``--runs`` one-year runs of the default
   township under the center-office model, for 1 worker, 2 local workers and a 2-worker Dask
   LocalCluster: wall time, and the CPU seconds the runs used inside the workers. CPU seconds /
@@ -76,8 +77,8 @@ def steady(tasks: list[RunTask], backend: str, workers: int, noops: int) -> dict
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sweep", type=Path, default=SWEEP, help="sweep timed end to end")
-    ap.add_argument("--replications", type=int, default=3,
-                    help="replications per point of that sweep (0: the file's own)")
+    ap.add_argument("--replications", type=int, default=0,
+                    help="replications per point of that sweep (default 0: the file's own)")
     ap.add_argument("--runs", type=int, default=12, help="runs for the steady-state figures")
     ap.add_argument("--days", type=float, default=365.0)
     ap.add_argument("--noops", type=int, default=100)
