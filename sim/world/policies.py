@@ -164,10 +164,8 @@ class Policy:
             # alternate between townships (by each village's place in its township's round),
             # rather than finishing one township's round before the next one's starts, which
             # bunched a township's visits into 1/T of the interval with T townships.
-            size: dict[int, int] = {}
-            for t, v in self._screen_order:
-                size[t] = max(size.get(t, 0), v + 1)
-            self._screen_order.sort(key=lambda tv: (tv[1] / size[tv[0]], tv[0]))
+            self._screen_order.sort(
+                key=lambda tv: (tv[1] / model.township_of(tv[0]).n_villages, tv[0]))
             gap = self.p.screening.interval_days * DAY_MIN / len(self._screen_order)
             model.schedule_recurring(self._on_screening_due, Schedule(interval=gap, start=gap))
 
