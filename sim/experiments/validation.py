@@ -30,6 +30,7 @@ import numpy as np
 
 from sim.experiments.layouts import layouts_for
 from sim.experiments.metrics import compute_metrics, response_times, tables_from_records
+from sim.experiments.run import quiet_gc
 from sim.scenario import Scenario, load_scenario, scenario_from_mapping
 from sim.world.geography import Layout
 from sim.world.jobs import CallKind
@@ -203,8 +204,10 @@ def simulate_mmc(point: QueuePoint, path: str | Path = MMC_TOML, seed: int | Non
     layouts = layouts_for(scn)
     waits_b, pw_b, metrics = [], [], []
     for k in range(point.reps):
-        model = PolicingModel(scn, k, root_seed=seed, layouts=layouts)
-        tab = tables_from_records(model.simulate())
+        with quiet_gc():  # as every run_once run: same results, less collector time
+            model = PolicingModel(scn, k, root_seed=seed, layouts=layouts)
+            records = model.simulate()
+        tab = tables_from_records(records)
         metrics.append(compute_metrics(tab))
         calls = tab.calls.sort_values("t_call")
         done = calls["t_clear"].notna().to_numpy()
@@ -313,7 +316,8 @@ def _place_and_call(nx: int, ny: int, units: int, rounds: int, per_round: int,
     model = PolicingModel(scn, layouts=[lattice_layout(nx, ny)], extra_calls=calls)
     unit_list = list(model.dispatchers[0].responders)
     driver = _Relocator(model, unit_list, bases, list(starts))
-    model.simulate()
+    with quiet_gc():
+        model.simulate()
     del driver
     tw = model.townships[0]
     recs = sorted(model.records.calls, key=lambda c: c.t_call)
@@ -444,7 +448,9 @@ def simulate_hypercube(atoms=HYPERCUBE_ATOMS, service_min: float = 60.0,
     disp = model.dispatchers[0]
     ids = [r.unique_id for r in disp.responders]
     disp.policy = PreferencePolicy(scn, [a[1] for a in atoms], ids)
-    tab = tables_from_records(model.simulate())
+    with quiet_gc():
+        records = model.simulate()
+    tab = tables_from_records(records)
     t0, t1 = tab.warmup_min, tab.horizon_min
     edges = np.linspace(t0, t1, 21)
     busy = np.zeros((len(ids), 20))
