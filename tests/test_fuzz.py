@@ -144,8 +144,13 @@ def _assert_well_typed(scn: Scenario) -> None:
 @given(st.lists(st.one_of(plausible_pairs, plausible_pairs, st.tuples(key_names, values)),
                 max_size=6))
 def test_generated_mappings_load_or_raise_scenario_error(pairs):
+    _assert_loads_or_rejects(_nest(pairs))
+
+
+def _assert_loads_or_rejects(data: dict, sets: tuple[str, ...] | list[str] = ()) -> None:
+    """A scenario loads well typed, or fails with a ScenarioError naming its source."""
     try:
-        scn = scenario_from_mapping(_nest(pairs), "<fuzz>")
+        scn = scenario_from_mapping(data, "<fuzz>", sets)
     except ScenarioError as e:
         event("rejected")
         _assert_error_names_source(e, "<fuzz>")
@@ -216,14 +221,7 @@ set_items = st.one_of(plausible_sets, plausible_sets, plausible_sets,
 @fuzz(1000)
 @given(st.lists(set_items, max_size=4))
 def test_set_strings(items):
-    try:
-        scn = scenario_from_mapping({}, "<fuzz>", items)
-    except ScenarioError as e:
-        event("rejected")
-        _assert_error_names_source(e, "<fuzz>")
-        return
-    event("accepted")
-    _assert_well_typed(scn)
+    _assert_loads_or_rejects({}, items)
 
 
 cells = st.one_of(st.sampled_from(["", "0", "1.5", "-1", "nan", "inf", "1e9", "12.0", "12.5",
