@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import scenario
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim.experiments.run as run_mod
 from sim.experiments.metrics import tables_from_records
 from sim.experiments.run import run_once
 from sim.world.model import PolicingModel
-from sim.world.streams import RandomStreams, replication_seed, uint32_words
+from sim.world.streams import RandomStreams, replication_seed, seed_states, uint32_words
 
 SHORT = ["days=60", "warmup_days=10"]
 
@@ -80,6 +80,27 @@ def test_substream_is_the_seed_sequence_child_of_its_family():
     want = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
         fam.entropy, spawn_key=(*fam.spawn_key, 41)))).random(4)
     assert s.substream("dispute_fate", 41).random(4).tolist() == want.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=2**200),
+       st.lists(st.integers(min_value=0, max_value=2**70), max_size=3),
+       st.integers(min_value=1, max_value=300))
+def test_vectorised_seed_states_are_seed_sequences_own(entropy, key, n):
+    # seed_states re-implements SeedSequence's hashing for many spawn indices at once; every
+    # row must be the state SeedSequence itself generates (first, last and a middle index)
+    states = seed_states(uint32_words(entropy), tuple(key), n)
+    for i in {0, n // 2, n - 1}:
+        want = np.random.SeedSequence(entropy, spawn_key=(*key, i)).generate_state(4, np.uint64)
+        assert states[i].tolist() == want.tolist()
+
+
+def test_prepared_substreams_draw_what_fresh_ones_draw():
+    fresh, prepared = (RandomStreams(replication_seed(20211001, 2)) for _ in range(2))
+    prepared.prepare_substreams("dispute_fate", 50)
+    for i in (0, 7, 49, 50, 120):  # 50 and 120: beyond the prepared range, built as before
+        want = fresh.substream("dispute_fate", i).random(5).tolist()
+        assert prepared.substream("dispute_fate", i).random(5).tolist() == want
 
 
 class _EveryArrivalScheduled(PolicingModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from mesa import Model
@@ -32,6 +32,7 @@ _CALL_RATES = ((CallKind.TRAFFIC, "traffic_per_1000_year"), (CallKind.THEFT, "th
                (CallKind.PUBLIC_ORDER, "public_order_per_1000_year"),
                (CallKind.ASSAULT, "assault_per_1000_year"))
 _KINDS = [DisputeKind(k) for k in DISPUTE_KINDS]
+_CLOCK_FIELDS = tuple(f.name for f in fields(Clocks))
 
 
 @dataclass(frozen=True)
@@ -184,11 +185,20 @@ class PolicingModel(Model):
 
     def draw_service(self, rng: np.random.Generator, mean: float) -> float:
         """An on-scene time with the scenario's distribution and the given mean."""
+        return self.draw_services(rng, mean, None)
+
+    def draw_services(self, rng: np.random.Generator, mean: float, n: int | None):
+        """``n`` on-scene times (a list; one float when ``n`` is None).
+
+        An array of n draws consumes the generator exactly as n single draws do.
+        """
         c = self.params.calls
         if c.on_scene_distribution == "exponential":
-            return float(rng.exponential(mean))
-        sigma = math.sqrt(math.log1p(c.on_scene_cv ** 2))
-        return float(rng.lognormal(math.log(mean) - sigma ** 2 / 2, sigma))
+            x = rng.exponential(mean, n)
+        else:
+            sigma = math.sqrt(math.log1p(c.on_scene_cv ** 2))
+            x = rng.lognormal(math.log(mean) - sigma ** 2 / 2, sigma, n)
+        return float(x) if n is None else x.tolist()
 
     # ------------------------------------------------------------ exogenous arrivals
     def _prepare_disputes(self, extra: list[ExtraDispute]) -> None:
@@ -205,19 +215,19 @@ class PolicingModel(Model):
                 0, int)
             tension = np.minimum(1 + rng.poisson(d.extra_tension_mean, n), d.max_tension)
             parties = self.populations[t].sample_parties(village, kind == 3, rng)
-            alone = np.array([self.populations[t].is_elderly_alone(int(p)) for p in
-                              parties[:, 0]], dtype=bool)
-            for i in range(n):
-                rows.append((float(times[i]), t, int(village[i]), _KINDS[int(kind[i])],
-                             int(tension[i]), tuple(int(x) for x in parties[i]), bool(alone[i]),
-                             None))
+            alone = self.populations[t].are_elderly_alone(parties[:, 0])
+            # .tolist() gives the same Python numbers as float()/int()/bool() one by one
+            rows += zip(times.tolist(), [t] * n, village.tolist(),
+                        [_KINDS[k] for k in kind.tolist()], tension.tolist(),
+                        [tuple(p) for p in parties.tolist()], alone.tolist(), strict=True)
         clocks = self.draw_clock_arrays(self.streams["dispute_clocks"], len(rows))
-        rows = [(*r[:7], Clocks(**{k: float(v[i]) for k, v in clocks.items()}))
-                for i, r in enumerate(rows)]
+        columns = zip(*(clocks[f].tolist() for f in _CLOCK_FIELDS), strict=True)  # field order
+        rows = [(*r, Clocks(*c)) for r, c in zip(rows, columns, strict=True)]
         for e in extra:
             rows.append((e.time, e.township, e.village, e.kind, e.tension, (), e.elderly_alone,
                          e.clocks))
         rows.sort(key=lambda r: r[0])
+        self.streams.prepare_substreams("dispute_fate", len(rows))  # dispute i's stream is i
         self._dispute_rows = rows
         self._next_dispute = 0
         if rows:
@@ -245,15 +255,16 @@ class PolicingModel(Model):
                 n = int(rng.poisson(lam))
                 times = rng.uniform(0.0, self.horizon, n)
                 village = rng.choice(len(pop), size=n, p=pop / pop.sum())
-                service = [self.draw_service(rng, c.on_scene_mean_min) for _ in range(n)]
-                rows += [(float(times[i]), t, int(village[i]), kind, service[i])
-                         for i in range(n)]
+                service = self.draw_services(rng, c.on_scene_mean_min, n)
+                rows += zip(times.tolist(), [t] * n, village.tolist(), [kind] * n, service,
+                            strict=True)
             if c.other_per_hour > 0:  # a township-wide Poisson stream, by population
                 n = int(rng.poisson(c.other_per_hour * self.horizon / 60.0))
                 times = rng.uniform(0.0, self.horizon, n)
                 village = rng.choice(len(pop), size=n, p=pop / pop.sum())
-                rows += [(float(times[i]), t, int(village[i]), CallKind.PUBLIC_ORDER,
-                          self.draw_service(rng, c.on_scene_mean_min)) for i in range(n)]
+                rows += zip(times.tolist(), [t] * n, village.tolist(),
+                            [CallKind.PUBLIC_ORDER] * n,
+                            self.draw_services(rng, c.on_scene_mean_min, n), strict=True)
         rows += [(e.time, e.township, e.village, e.kind, e.on_scene_min) for e in extra]
         rows.sort(key=lambda r: (r[0], r[1], r[2]))
         self._call_rows = rows

@@ -242,7 +242,7 @@ class Policy:
 
     def rank(self, r: Responder, job: Job) -> tuple[float, int]:
         """Order among free eligible responders: shortest trip, then lowest id."""
-        return (self._travel(r, job), r.unique_id)
+        return (r._township.travel_min(r.place, job.place), r.unique_id)
 
     def choose(self, job: Job, pools: list) -> Responder | None:
         """The free responder to send: the eligible one of lowest :meth:`rank`.
@@ -261,10 +261,6 @@ class Policy:
                     if best_key is None or key < best_key:
                         best, best_key = r, key
         return best
-
-    @staticmethod
-    def _travel(r: Responder, job: Job) -> float:
-        return r._township.travel_min(r.place, job.place)
 
     # ------------------------------------------------------------ disputes
     def auxiliary_discovers(self, model: PolicingModel, d: Dispute) -> bool:

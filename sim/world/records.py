@@ -7,6 +7,7 @@ pure functions of these tables.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -58,14 +59,27 @@ class DisputeRecord(Row):
     __slots__ = DISPUTE_FIELDS
     FIELDS = DISPUTE_FIELDS
 
-    def __init__(self, **values: Any) -> None:
-        for f in DISPUTE_FIELDS:
-            setattr(self, f, values[f])
+    def __init__(self, dispute_id: int, township: int, village: int, kind: str,
+                 t_start: float, tension0: int, tension: int, elderly_alone: bool, flares: int,
+                 fights: int, injuries: int, interventions: int, relapses: int,
+                 referred: bool, t_first_contact: float | None, first_channel: str,
+                 outcome: str, state_at_end: str, t_end: float | None,
+                 resolved_by: str) -> None:
+        # spelled out rather than a setattr loop: one of these is made per dispute
+        self.dispute_id, self.township, self.village, self.kind = (dispute_id, township,
+                                                                   village, kind)
+        self.t_start, self.tension0, self.tension = t_start, tension0, tension
+        self.elderly_alone, self.flares, self.fights = elderly_alone, flares, fights
+        self.injuries, self.interventions, self.relapses = injuries, interventions, relapses
+        self.referred, self.t_first_contact, self.first_channel = (referred, t_first_contact,
+                                                                   first_channel)
+        self.outcome, self.state_at_end, self.t_end = outcome, state_at_end, t_end
+        self.resolved_by = resolved_by
 
 
 def columns(rows: list[Row], fields: tuple[str, ...]) -> dict[str, list[Any]]:
     """Column lists of a list of rows (for a DataFrame without a dict per row)."""
-    return {f: [getattr(r, f) for r in rows] for f in fields}
+    return {f: list(map(attrgetter(f), rows)) for f in fields}
 
 
 @dataclass

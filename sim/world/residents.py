@@ -91,6 +91,11 @@ class Population:
         """Whether resident ``index`` is an elderly person living alone."""
         return self.describe(index)[2]
 
+    def are_elderly_alone(self, indices: np.ndarray) -> np.ndarray:
+        """:meth:`is_elderly_alone` of many residents at once (the same rule, vectorised)."""
+        v = np.searchsorted(self.start, indices, side="right") - 1
+        return (indices - self.start[v]) < self.elderly_alone[v]
+
     def sample_parties(self, villages: np.ndarray, elder: np.ndarray,
                        rng: np.random.Generator) -> np.ndarray:
         """Draw the two parties of each dispute (vectorised, from the arrivals stream).

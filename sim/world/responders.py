@@ -79,12 +79,21 @@ class Responder(CellAgent):
 
     """
 
+    # Slots: responders are touched by nearly every event; slots keep them small and quick
+    # to read when thousands of them share the caches (a prefecture has 3,100).
+    __slots__ = ("_booked", "_dispatcher", "_event", "_minutes", "_role_value", "_since",
+                 "_township",
+                 "activity", "arrives", "at_center", "base", "cluster", "departed",
+                 "duty_group", "home", "job", "jobs_done", "moving_to", "on_duty", "place",
+                 "role", "township", "zone")
+
     def __init__(self, model: PolicingModel, role: Role, township: int, base: int,
                  on_duty: bool, *, home: int = -1, cluster: int = -1,
                  at_center: bool = False) -> None:
         """Create a responder at its base."""
         super().__init__(model)
         self.role = role
+        self._role_value = role.value  # read on every dispatch; Enum.value is a property
         self.township = township
         self.base = base
         self.place = base
@@ -124,7 +133,8 @@ class Responder(CellAgent):
         self._minutes[self.activity.idx] += now - self._since
         self._since = now
         self.activity = activity
-        self._sync_free()
+        if activity is Activity.DUTY or self.zone is not None:  # else: stays out of the pool
+            self._sync_free()
 
     def _sync_free(self) -> None:
         """Keep the dispatcher's pool of free responders current."""
@@ -149,35 +159,34 @@ class Responder(CellAgent):
     def dispatch(self, job: Job) -> None:
         """Start a trip to ``job`` from where the responder is now."""
         model = self.model
+        now = model.time  # read once: an observable, and events are instantaneous
         self.job = job
         job.responder = self
-        rec = job.record
-        if rec is not None:
-            rec.t_dispatch, rec.responder_id = model.time, self.unique_id
-            rec.responder_role, rec.from_place = self.role.value, self.place
         minutes = self._township.travel_min(self.place, job.place)
         if job.kind is JobKind.CASEWORK and self.place == job.place:
             minutes = 0.0  # casework at the station where the officer already is
+        rec = job.record
         if rec is not None:
+            rec.t_dispatch, rec.responder_id = now, self.unique_id
+            rec.responder_role, rec.from_place = self._role_value, self.place
             rec.travel_min = minutes
-        self._set_activity(Activity.TRAVEL)
+        self._set_activity(Activity.TRAVEL, now)
         self.moving_to = job.place
-        now = model.time
         self.departed, self.arrives = now, now + minutes
         service = model.fixed_service(job)
-        if service is None:
-            self._event = model.schedule_event(self._on_arrive, after=minutes)
+        if service is None:  # at= the same sum Mesa forms for after=minutes
+            self._event = model.schedule_event(self._on_arrive, at=self.arrives)
         else:  # book the arrival; the end of the job is the only event (same float sums)
             self._booked = self.arrives
             self._event = model.schedule_event(self._on_booked_done, at=self.arrives + service)
 
     def _on_arrive(self) -> None:
-        job = self.job
+        job, now = self.job, self.model.time
         self.moving_to = None
         self._move(job.place)
-        self._set_activity(_ACTIVITY_OF_JOB[job.kind])
+        self._set_activity(_ACTIVITY_OF_JOB[job.kind], now)
         minutes = self.model.start_job(self, job)
-        self._event = self.model.schedule_event(self._on_done, after=minutes)
+        self._event = self.model.schedule_event(self._on_done, at=now + minutes)
 
     def settle(self) -> None:
         """Apply a booked arrival whose time has come (place, activity, budget, record)."""
@@ -213,11 +222,11 @@ class Responder(CellAgent):
                 self._set_activity(Activity.OFF_DUTY)
             return
         minutes = self._township.travel_min(self.place, self.base)
-        self._set_activity(Activity.TRAVEL)
+        now = self.model.time
+        self._set_activity(Activity.TRAVEL, now)
         self.moving_to = self.base
-        self.departed = now = self.model.time
-        self.arrives = now + minutes
-        self._event = self.model.schedule_event(self._on_back, after=minutes)
+        self.departed, self.arrives = now, now + minutes
+        self._event = self.model.schedule_event(self._on_back, at=self.arrives)
 
     def _on_back(self) -> None:
         arrived, self.moving_to = self.moving_to, None

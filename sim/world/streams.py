@@ -9,6 +9,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numpy.random.bit_generator import ISeedSequence
 
 #: The random processes of the model. Exogenous ones (drawn before any policy acts, identical in
 #: both policies) come first; the rest depend on what the police do.
@@ -39,6 +40,79 @@ def uint32_words(value: int) -> np.ndarray:
             return np.array(words, dtype=np.uint32)
 
 
+# SeedSequence's hashing constants (NumPy's bit_generator.pyx, after M. O'Neill's seed_seq_fe).
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R, _M32, _POOL = 0xCA01F9DD, 0x4973F715, 0xFFFFFFFF, 4
+
+
+def seed_states(entropy: np.ndarray, spawn_key: tuple[int, ...], n: int) -> np.ndarray:
+    """``SeedSequence(entropy, spawn_key=(*spawn_key, i)).generate_state(4, uint64)``, i < n.
+
+    The same hashing as NumPy's ``SeedSequence`` (mix the assembled entropy into a pool of four
+    32-bit words, then hash the pool out), done for all ``n`` spawn indices at once in uint32
+    arrays: one substream per dispute then costs 1 us to start instead of 13 us. The test suite
+    checks the result against ``SeedSequence`` itself.
+
+    Args:
+        entropy: The root entropy as 32-bit words (:func:`uint32_words`).
+        spawn_key: The family's spawn key; index ``i`` is appended to it.
+        n: Number of indices (below 2**32).
+
+    Returns:
+        An ``(n, 4)`` uint64 array: row ``i`` is the state a ``PCG64`` seeds itself from.
+
+    """
+    run = list(np.asarray(entropy, dtype=np.uint32).tolist())
+    run += [0] * max(0, _POOL - len(run))  # padded because a spawn key follows
+    key = [w for k in spawn_key for w in uint32_words(k).tolist()]
+    words = [np.full(n, w, dtype=np.uint32) for w in run + key]
+    words.append(np.arange(n, dtype=np.uint32))
+    hash_a = _INIT_A
+
+    def hashmix(value: np.ndarray) -> np.ndarray:
+        nonlocal hash_a
+        value = value ^ np.uint32(hash_a)
+        hash_a = (hash_a * _MULT_A) & _M32
+        value = value * np.uint32(hash_a)
+        return value ^ (value >> np.uint32(16))
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        r = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
+        return r ^ (r >> np.uint32(16))
+
+    pool = [hashmix(words[i]) for i in range(_POOL)]
+    for src in range(_POOL):
+        for dst in range(_POOL):
+            if src != dst:
+                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+    for src in range(_POOL, len(words)):
+        for dst in range(_POOL):
+            pool[dst] = mix(pool[dst], hashmix(words[src]))
+    out = np.empty((n, 8), dtype=np.uint32)
+    hash_b = _INIT_B
+    for i in range(8):
+        v = pool[i % _POOL] ^ np.uint32(hash_b)
+        hash_b = (hash_b * _MULT_B) & _M32
+        v = v * np.uint32(hash_b)
+        out[:, i] = v ^ (v >> np.uint32(16))
+    return out.astype("<u4").view("<u8").astype(np.uint64)
+
+
+class _KnownState(ISeedSequence):
+    """A seed sequence whose generated state is already known (from :func:`seed_states`)."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: np.ndarray) -> None:
+        self._state = state
+
+    def generate_state(self, n_words: int, dtype=np.uint32) -> np.ndarray:
+        """The known state (only for PCG64's request: 4 words of uint64)."""
+        if n_words != 4 or np.dtype(dtype) != np.uint64:
+            raise ValueError("only PCG64's request (4 uint64 words) is known")
+        return self._state
+
+
 def replication_seed(root: int, replication: int) -> np.random.SeedSequence:
     """The seed sequence of replication ``replication``: SeedSequence(root, spawn_key=(k,)).
 
@@ -62,6 +136,7 @@ class RandomStreams:
                               else np.random.SeedSequence(seed))
         self._streams: dict[str, np.random.Generator] = {}
         self._families: dict[str, tuple] = {}
+        self._states: dict[str, np.ndarray] = {}  # precomputed substream seeds, by family
 
     def child(self, name: str) -> np.random.SeedSequence:
         """The seed sequence of the stream called ``name``."""
@@ -85,15 +160,26 @@ class RandomStreams:
         substream, so the k-th mediation of dispute i uses the same uniforms under every policy
         and differences between policies stay paired dispute by dispute.
         """
+        entropy, spawn_key = self._family(name)
+        states = self._states.get(name)
+        if states is not None and index < len(states):
+            return np.random.Generator(np.random.PCG64(_KnownState(states[index])))
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+            entropy, spawn_key=(*spawn_key, index))))
+
+    def prepare_substreams(self, name: str, n: int) -> None:
+        """Compute the seeds of substreams 0..n-1 of ``name`` at once (same streams, faster)."""
+        self._states[name] = seed_states(*self._family(name), n)
+
+    def _family(self, name: str) -> tuple[np.ndarray, tuple[int, ...]]:
+        """The entropy words and spawn key shared by the substreams of ``name``."""
         key = self._families.get(name)
         if key is None:
             if name not in STREAM_NAMES:
                 raise KeyError(f"unknown random stream {name!r}")
             ss = self.child(name)
             key = self._families[name] = (uint32_words(ss.entropy), ss.spawn_key)
-        entropy, spawn_key = key
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-            entropy, spawn_key=(*spawn_key, index))))
+        return key
 
     def integer_seed(self, name: str) -> int:
         """A 63-bit integer seed for libraries that want one (Mesa's ``rng=``)."""
