@@ -128,3 +128,15 @@ def test_gc_settings_do_not_change_a_run(monkeypatch):
     b = _tables("center_office")
     for name in ("calls", "disputes", "workload"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+def test_vectorised_elderly_flags_and_service_draws_match_one_by_one():
+    # the set-up draws many things as arrays; each must equal its one-at-a-time rule
+    model = PolicingModel(scenario(*SHORT, policy="center_office"))
+    pop = model.populations[0]
+    idx = np.arange(pop.total)
+    assert pop.are_elderly_alone(idx).tolist() == [pop.is_elderly_alone(int(i)) for i in idx]
+    for dist in ("lognormal", "exponential"):
+        m = PolicingModel(scenario(*SHORT, f'calls.on_scene_distribution="{dist}"'))
+        a, b = np.random.default_rng(5), np.random.default_rng(5)
+        assert m.draw_services(a, 42.0, 300) == [m.draw_service(b, 42.0) for _ in range(300)]

@@ -124,6 +124,8 @@ class Township:
                          d * self.cell_km * self.circuity / self.travel.speed_kmh * 60.0)
             self._table = (t + self.travel.turnout_min).tolist()
         self.station_km = self.station_distance_km().tolist()
+        # each place's cluster, read for every job: villages' clusters, then -1 (the station)
+        self.cluster_of: list[int] = [*lay.cluster.tolist(), -1]
 
     @property
     def n_villages(self) -> int:

@@ -19,7 +19,7 @@ from mesa.discrete_space import OrthogonalVonNeumannGrid
 
 from sim.scenario import DISPUTE_KINDS, Scenario
 from sim.world.dispatch import Dispatcher
-from sim.world.disputes import Clocks, Dispute, DisputeKind
+from sim.world.disputes import Channel, Clocks, Dispute, DisputeKind
 from sim.world.geography import Layout, Township, generate_layout
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.policies import DAY_MIN, make_policy
@@ -32,6 +32,7 @@ _CALL_RATES = ((CallKind.TRAFFIC, "traffic_per_1000_year"), (CallKind.THEFT, "th
                (CallKind.PUBLIC_ORDER, "public_order_per_1000_year"),
                (CallKind.ASSAULT, "assault_per_1000_year"))
 _KINDS = [DisputeKind(k) for k in DISPUTE_KINDS]
+_CRIMINAL = frozenset(k.value for k in CallKind if k.criminal)  # record kinds opening a case
 _CLOCK_FIELDS = tuple(f.name for f in fields(Clocks))
 
 
@@ -287,9 +288,8 @@ class PolicingModel(Model):
                 dispute: Dispute | None = None, record: CallRecord | None = None,
                 service_min: float = 0.0) -> Job:
         """Create a job and hand it to the township's dispatcher."""
-        tw = self.townships[t]
-        cluster = int(tw.layout.cluster[place]) if place < tw.n_villages else -1
-        job = Job(kind, place, urgency, self.time, t, dispute, record, service_min, cluster)
+        job = Job(kind, place, urgency, self.time, t, dispute, record, service_min,
+                  self.townships[t].cluster_of[place])
         self.dispatchers[t].submit(job)
         return job
 
@@ -366,7 +366,6 @@ class PolicingModel(Model):
         return job.service_min
 
     def _visit(self, responder, job: Job) -> float:
-        from sim.world.disputes import Channel  # noqa: PLC0415 (local: avoids a cycle)
         p = self.params.screening.detect_prob
         found = [d for d in list(self.latent_set(job.township, job.place))
                  if d.rng.random() < p]
@@ -380,7 +379,6 @@ class PolicingModel(Model):
 
     def finish_job(self, responder, job: Job) -> None:
         """A responder finishes on scene."""
-        from sim.world.disputes import Channel  # noqa: PLC0415
         if job.record is not None:
             job.record.t_clear = self.time
         if job.kind is JobKind.SCREENING:
@@ -388,7 +386,7 @@ class PolicingModel(Model):
                 d.end_intervention(responder, Channel.SCREENING)
         elif job.dispute is not None and job.channel is not None:
             job.dispute.end_intervention(responder, job.channel)
-        elif job.record is not None and CallKind(job.record.kind).criminal:
+        elif job.record is not None and job.record.kind in _CRIMINAL:
             self._open_case(job.township)
 
     def _open_case(self, t: int) -> None:
