@@ -172,8 +172,12 @@ class Dispute(FixedAgent):
             r = self.job.responder if self.job is not None else None
             if r is None or r.arrives >= self._latent_clocks[0][0]:
                 self._next_latent_clock()
+        elif name == "flare":
+            self._on_flare()
+        elif name == "subside":
+            self._on_subside()
         else:
-            getattr(self, f"_on_{name}")()
+            self._on_escalate()
 
     def _leave_latent(self) -> None:
         self.model.latent_set(self.township, self.village).pop(self, None)

@@ -211,21 +211,22 @@ class Policy:
     def eligible(self, r: Responder, job: Job) -> bool:
         """Whether responder ``r`` may take ``job``."""
         k, role = job.kind, r.role
+        if role is Role.AUXILIARY:  # first: most responders are (2,562 of 3,111 in a prefecture)
+            # calls and discovered disputes, in their zone
+            if k not in _CALLS and k is not JobKind.MEDIATION:
+                return False
+            if r.home >= 0 and not r.at_center:
+                return job.place == r.home
+            if r.at_center:
+                return job.cluster == r.cluster
+            return True
         if role is Role.STATION_OFFICER:
             return k is not JobKind.SCREENING or self._station_screens[r.township]
         if role is Role.DISTRICT_CHIEF:
             return (k in _CALLS or k in _MEDIATIONS) and job.cluster == r.cluster
-        if role is Role.COMMUNITY_OFFICER:
-            if self.components.dedicated_community_officers:
-                return k in _MEDIATIONS or k is JobKind.SCREENING
-            return True
-        # auxiliaries: calls and discovered disputes, in their zone
-        if k not in _CALLS and k is not JobKind.MEDIATION:
-            return False
-        if r.home >= 0 and not r.at_center:
-            return job.place == r.home
-        if r.at_center:
-            return job.cluster == r.cluster
+        # community officers
+        if self.components.dedicated_community_officers:
+            return k in _MEDIATIONS or k is JobKind.SCREENING
         return True
 
     def zone(self, r: Responder) -> tuple[int, ...]:
