@@ -188,7 +188,8 @@ class PolicingModel(Model):
         """An on-scene time with the scenario's distribution and the given mean."""
         return self.draw_services(rng, mean, None)
 
-    def draw_services(self, rng: np.random.Generator, mean: float, n: int | None):
+    def draw_services(self, rng: np.random.Generator, mean: float,
+                      n: int | None) -> float | list[float]:
         """``n`` on-scene times (a list; one float when ``n`` is None).
 
         An array of n draws consumes the generator exactly as n single draws do.

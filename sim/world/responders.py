@@ -82,10 +82,9 @@ class Responder(CellAgent):
     # Slots: responders are touched by nearly every event; slots keep them small and quick
     # to read when thousands of them share the caches (a prefecture has 3,100).
     __slots__ = ("_booked", "_dispatcher", "_event", "_minutes", "_role_value", "_since",
-                 "_township",
-                 "activity", "arrives", "at_center", "base", "cluster", "departed",
-                 "duty_group", "home", "job", "jobs_done", "moving_to", "on_duty", "place",
-                 "role", "township", "zone")
+                 "_township", "activity", "arrives", "at_center", "base", "cluster",
+                 "departed", "duty_group", "home", "job", "jobs_done", "moving_to", "on_duty",
+                 "place", "role", "township", "zone")
 
     def __init__(self, model: PolicingModel, role: Role, township: int, base: int,
                  on_duty: bool, *, home: int = -1, cluster: int = -1,

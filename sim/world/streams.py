@@ -62,6 +62,8 @@ def seed_states(entropy: np.ndarray, spawn_key: tuple[int, ...], n: int) -> np.n
         An ``(n, 4)`` uint64 array: row ``i`` is the state a ``PCG64`` seeds itself from.
 
     """
+    if n > 2**32:
+        raise ValueError(f"seed_states: {n} indices do not fit one 32-bit word each")
     run = list(np.asarray(entropy, dtype=np.uint32).tolist())
     run += [0] * max(0, _POOL - len(run))  # padded because a spawn key follows
     key = [w for k in spawn_key for w in uint32_words(k).tolist()]
