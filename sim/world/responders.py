@@ -132,10 +132,8 @@ class Responder(CellAgent):
         self._minutes[self.activity.idx] += now - self._since
         self._since = now
         self.activity = activity
-        if activity is Activity.DUTY:
+        if activity is Activity.DUTY or self.zone is not None:  # else: stays out of the pool
             self._sync_free()
-        elif self.zone is not None:  # busy now: out of the free pool (as _sync_free would do)
-            self._dispatcher.mark(self, False, None)
 
     def _sync_free(self) -> None:
         """Keep the dispatcher's pool of free responders current."""

@@ -162,10 +162,10 @@ class RandomStreams:
         substream, so the k-th mediation of dispute i uses the same uniforms under every policy
         and differences between policies stay paired dispute by dispute.
         """
-        entropy, spawn_key = self._family(name)
-        states = self._states.get(name)
+        states = self._states.get(name)  # prepared: the name was checked then
         if states is not None and index < len(states):
             return np.random.Generator(np.random.PCG64(_KnownState(states[index])))
+        entropy, spawn_key = self._family(name)
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(
             entropy, spawn_key=(*spawn_key, index))))
 
