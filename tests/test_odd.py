@@ -44,4 +44,4 @@ def test_parameter_markdown_escapes_and_lists_every_key():
     table = parameter_markdown()
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     assert len(rows) == len(parameter_table())
-    assert all(line.count(" | ") == 4 for line in rows)  # no stray pipes in any cell
+    assert all(line.count(" | ") == 5 for line in rows)  # no stray pipes in any cell

@@ -206,12 +206,18 @@ def _cell(v: Any) -> str:
 
 
 def parameter_markdown(rows: list[dict[str, Any]] | None = None) -> str:
-    """The full parameter table as Markdown: key, default, unit, description, provenance."""
+    """The full parameter table as Markdown: key, default, unit, description, provenance, range."""
     rows = parameter_table() if rows is None else rows
-    lines = ["| key | default | unit | description | provenance |", "|---|---|---|---|---|"]
+    lines = ["| key | default | unit | description | provenance | plausible range |",
+             "|---|---|---|---|---|---|"]
     lines += [f"| `{r['key']}` | {_cell(r['default'])} | {_cell(r['unit'])} | "
-              f"{_cell(r['description'])} | {_cell(r['provenance'])} |" for r in rows]
+              f"{_cell(r['description'])} | {_cell(r['provenance'])} | "
+              f"{_range(r.get('plausible'))} |" for r in rows]
     return "\n".join(lines)
+
+
+def _range(plausible: list[float] | None) -> str:
+    return "" if plausible is None else f"{plausible[0]:g} to {plausible[1]:g}"
 
 
 def calibrated_markdown() -> str:

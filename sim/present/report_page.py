@@ -472,7 +472,7 @@ def render(res: Results, s: dict[str, Any], figures: list[tuple[FigureOut, str]]
         "measure the simulation's chance variation only, not whether the assumptions below are "
         "right. A change marked 'no clear difference' could be zero.</p>"
         "<h3>What these numbers rest on</h3>" + _assumption_html(s, res.labels) +
-        "<p class=small>Every parameter, its unit and its source: <code>sim/scenario.py</code> "
+        "<p class=small>Every parameter, its unit and its source: <code>sim/scenario/</code> "
         "and the scenario files. Change any of them with <code>--set key=value</code>.</p>"
         f"</section><h2>Figures</h2><ol>{nav}</ol>{figs}{note_html}{_metrics_html(res)}"
         f"<footer class=small><p>Made by <code>policesim report {escape(str(res.folder))}</code>"
