@@ -87,6 +87,16 @@ def test_paired_differences_columns_order_and_values():
                                           "rel_change"]].isna().all().all()
 
 
+def test_no_ok_runs_give_empty_tables_with_the_agreed_columns():
+    none = TABLE.assign(status="failed")
+    assert list(point_summary(none, ["staff.x"]).columns) == [
+        "point", "staff.x", "metric", "n", "mean", "ci_low", "ci_high", "rel_half_width"]
+    assert list(paired_differences(none, 0, ["staff.x"]).columns) == [
+        "point", "staff.x", "metric", "mean_baseline", "mean_point", "diff", "ci_low",
+        "ci_high", "rel_change", "pairs"]
+    assert len(point_summary(none)) == 0 and worst_precision(none, [KEY]) == 0.0
+
+
 def test_paired_differences_relative_change_undefined_on_a_zero_baseline():
     t = _table([(0, 0, 0.0, 0.1), (0, 1, 0.0, 0.2), (1, 0, 3.0, 0.1), (1, 1, 5.0, 0.2)])
     c = paired_differences(t, 0).query("metric == @KEY").set_index("point")
@@ -223,7 +233,7 @@ def test_run_replications_seeds_each_replication_from_the_root():
     assert seeded[0].seed == 9 and _same(seeded[0].metrics, run_once(scn, 0, 9).metrics)
 
 
-def test_compare_uses_one_seed_for_both_sides():
+def test_compare_uses_one_seed_for_both_sides(capsys):
     from conftest import scenario
 
     from sim.experiments.run import compare, run_once
@@ -236,8 +246,9 @@ def test_compare_uses_one_seed_for_both_sides():
     # same arrivals on both sides, so the count of disputes cannot differ
     d = table.set_index("metric").loc["disputes"]
     assert d["diff"] == 0 and d["pairs"] == 2 and d["mean_a"] > 0
-    _, rb9, _ = compare(a, b, 1, seed=9)
-    assert rb9[0].seed == 9
+    ra9, rb9, _ = compare(a, b, 1, seed=9)
+    assert ra9[0].seed == rb9[0].seed == 9
+    assert capsys.readouterr().err == ""  # no progress bar unless asked for
 
 
 def test_quiet_gc_restores_the_collector():
