@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from sim.scenario import Scenario, scenario_from_mapping
 from sim.world.geography import Layout
+
+# Hypothesis runs derandomised (a fixed seed per test) so a failure in CI reproduces: the same
+# examples every run. HYPOTHESIS_PROFILE=explore draws fresh random examples, for hunting.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 QUIET = [  # no random disputes or calls: only what a test injects
     "disputes.rate_per_1000_year=0", "calls.traffic_per_1000_year=0",

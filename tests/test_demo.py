@@ -12,7 +12,7 @@ from conftest import scenario
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.experiments.metrics import compute_metrics, tables_from_records
+from sim.experiments.metrics import METRICS, compute_metrics, tables_from_records
 from sim.experiments.run import run_once
 from sim.present import assets
 from sim.present.demo_draw import draw_charts, draw_maps, png
@@ -108,13 +108,16 @@ def test_stepping_matches_a_whole_run_and_the_tallies_match_the_metrics():
     while pair.running:
         pair.step()
     assert pair.minutes == 12 * 1440
-    old, _ = demo_scenarios(base, **{k: v for k, v in knob_defaults(base).items()
-                                     if k not in COMPONENTS}, components=OFF)
-    whole = run_once(old, replication=0).metrics
+    # the old side at its default knobs is the base scenario itself, run whole (not rebuilt
+    # by demo_scenarios, the function under test)
+    assert base.policy == "station_centred" and base.township.townships == 1
+    whole = run_once(base, replication=0).metrics
     side = pair.sides[0]
     stepped = compute_metrics(tables_from_records(side.finalize()))
-    for key in ("disputes", "disputes_escalated", "fights", "calls", "response_time_median_min"):
-        assert stepped[key] == whole[key], key
+    assert stepped["calls"] > 10 and stepped["disputes"] > 10
+    for key in METRICS:
+        assert stepped[key] == whole[key] or (math.isnan(stepped[key])
+                                              and math.isnan(whole[key])), key
     tally = pair.tallies[0]
     assert tally.escalated == stepped["disputes_escalated"]
     assert np.median(tally.response_min) == pytest.approx(stepped["response_time_median_min"])

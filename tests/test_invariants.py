@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 
 from conftest import scenario
 from hypothesis import HealthCheck, given, settings
@@ -46,6 +47,11 @@ def _build(p) -> PolicingModel:
         sets.append("staff.station_officers=1")
     sets += [f"reform.{k}={'true' if v else 'false'}" for k, v in comp.items()]
     return PolicingModel(scenario(*sets))
+
+
+def test_examples_are_the_same_every_run():
+    # conftest.py loads the derandomised "ci" profile: a failure here reproduces on rerun
+    assert settings.default.derandomize or os.environ.get("HYPOTHESIS_PROFILE") == "explore"
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from scipy import stats
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -128,8 +129,15 @@ def test_component_effects(tables):
     a, b = (m.metrics for m in res.models)
     eff = effects_table(a, {"Only b": b, "All": b}, "All")
     assert eff["together"].sum() == 3
-    d = eff.loc[(eff["label"] == "All") & (eff["metric"] == "escalation_rate"), "diff"].item()
-    assert d == pytest.approx(float((b["escalation_rate"] - a["escalation_rate"]).mean()))
+    # the paired change on hand-made numbers, the variant's rows in another order: pairs are
+    # matched by replication (0: 0.08 - 0.10, 1: 0.12 - 0.20, 2: 0.05 - 0.15)
+    base = pd.DataFrame({"replication": [0, 1, 2], "escalation_rate": [0.10, 0.20, 0.15]})
+    var = pd.DataFrame({"replication": [2, 0, 1], "escalation_rate": [0.05, 0.08, 0.12]})
+    row = effects_table(base, {"All": var}, "All", keys=("escalation_rate",)).iloc[0]
+    diffs = np.array([-0.02, -0.08, -0.10])
+    half = stats.t.ppf(0.975, 2) * diffs.std(ddof=1) / np.sqrt(3)
+    assert row["diff"] == pytest.approx(-0.2 / 3)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((-0.2 / 3 - half, -0.2 / 3 + half))
     fig = plots.component_effects(eff)
     assert len(fig.axes) == 3
     assert_drawn(fig)

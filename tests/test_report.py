@@ -11,6 +11,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from test_plots import ROOT, small_compare  # noqa: F401 (a fixture)
 from typer.testing import CliRunner
 
@@ -75,10 +76,19 @@ def test_report_opens_offline(full_report):
 def test_summary_matches_the_paired_comparison(full_report):
     folder, page_path, _ = full_report
     s = json.loads((page_path.parent / "summary.json").read_text())
-    cmp = pd.read_parquet(folder / "comparison.parquet").set_index("metric")
+    # expected values from the saved per-replication metrics, paired by replication, with
+    # scipy's paired t interval (in percent, as the summary shows shares)
+    a = pd.read_parquet(folder / "a" / "metrics.parquet").set_index("replication")
+    b = pd.read_parquet(folder / "b" / "metrics.parquet").set_index("replication")
+    xa, xb = a["escalation_rate"].to_numpy(), b.loc[a.index, "escalation_rate"].to_numpy()
+    ci = stats.ttest_rel(xb, xa).confidence_interval()
     esc = next(e for e in s["headline"] if e["metric"] == "escalation_rate")
-    assert esc["change"]["diff"] == pytest.approx(cmp.loc["escalation_rate", "diff"] * 100)
-    assert esc["models"][0]["mean"] == pytest.approx(cmp.loc["escalation_rate", "mean_a"] * 100)
+    assert esc["change"]["diff"] == pytest.approx((xb - xa).mean() * 100)
+    assert (esc["change"]["ci_low"], esc["change"]["ci_high"]) == pytest.approx(
+        (ci.low * 100, ci.high * 100))
+    assert esc["change"]["relative"] == pytest.approx((xb - xa).mean() / xa.mean())
+    assert esc["models"][0]["mean"] == pytest.approx(xa.mean() * 100)
+    assert esc["models"][1]["mean"] == pytest.approx(xb.mean() * 100)
     keys = [r["key"] for r in s["assumptions"]["key_parameters"]]
     assert "mediation.success_auxiliary" in keys
     md = (page_path.parent / "summary.md").read_text()

@@ -15,6 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim.experiments.run import run_replications, summarize
 from sim.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,7 +158,10 @@ def test_run_from_another_folder_uses_the_scenarios_layout(tmp_path):
                           cwd=b, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["scenario"] == "unnamed" and out["calls"] >= 0
+    # the same numbers as a run of the scenario's own layout in this process
+    want = summarize(run_replications(load_scenario(a / "s.toml")))
+    assert out["scenario"] == "unnamed" and out == json.loads(json.dumps(want))
+    assert want["calls"] > 0
     (a / "villages.csv").unlink()  # now only the decoy in the working folder has the name
     proc = subprocess.run([sys.executable, "-m", "sim", "validate", "../a/s.toml"], cwd=b,
                           capture_output=True, text=True, timeout=120, check=False)

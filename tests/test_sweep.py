@@ -21,6 +21,7 @@ from sim.experiments import executors
 from sim.experiments.analysis import replications_needed, worst_precision
 from sim.experiments.executors import Backend, InlineExecutor, RunTask, execute
 from sim.experiments.metrics import METRICS
+from sim.experiments.run import run_once
 from sim.experiments.sweep import SweepError, build_sweep, load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,8 +38,11 @@ def straight(tmp_path_factory) -> Path:
     table = pd.read_parquet(out / "runs.parquet")
     assert len(table) == RUNS and (table["status"] == "ok").all()
     assert list(table["run_id"]) == [f"p{p}-r{k}" for p in range(4) for k in range(3)]
-    # common random numbers: every point's replication k has the same seed and root
-    assert table["seed"].nunique() == 1
+    # common random numbers: replication k meets the same disputes at every point (their
+    # arrivals do not depend on the policy), and other replications meet others
+    disputes = table.pivot(index="replication", columns="point", values="disputes")
+    assert (disputes.nunique(axis=1) == 1).all()
+    assert disputes[0].nunique() == 3
     # per-event records only for the run the sweep file names, matching its metrics row
     assert [d.name for d in (out / "records").iterdir()] == ["p0-r0"]
     metrics = pd.read_parquet(out / "records" / "p0-r0" / "metrics.parquet")
@@ -134,6 +138,59 @@ def test_a_failing_run_is_recorded_and_the_others_go_on(reference, tmp_path, mon
     assert n.set_index("point")["n"].to_dict() == {0: 2, 1: 3, 2: 2, 3: 3}
 
 
+def test_design_points_share_the_random_numbers_of_their_replication(straight):
+    # the runs of point 0 and point 3 (auxiliaries on, 12 officers) in replication 0 meet the
+    # same disputes at the same moments, and the same non-dispute calls; replication 1 others
+    sweep = load_sweep(SMOKE)
+    saved = straight / "records" / "p0-r0"
+    disputes = pd.read_parquet(saved / "disputes.parquet")
+    calls = pd.read_parquet(saved / "calls.parquet")
+    other = run_once(sweep.points[3].scenario, 0, sweep.seed).tables
+    assert sweep.points[3].scenario.staff.station_officers == 12
+
+    def arrivals(d):  # recorded as they close, which depends on the policy: sort by id
+        return d.sort_values("dispute_id")[["t_start", "village", "kind"]].to_numpy().tolist()
+
+    assert arrivals(other.disputes) == arrivals(disputes) and len(disputes) > 50
+
+    def thefts(c):
+        return c.loc[c["kind"] == "theft", "t_call"].tolist()
+
+    assert thefts(other.calls) == thefts(calls) and len(thefts(calls)) > 5
+    rep1 = run_once(sweep.points[0].scenario, 1, sweep.seed).tables
+    assert arrivals(rep1.disputes) != arrivals(disputes)
+
+
+def test_resume_after_failed_runs_recomputes_none_of_them(reference, tmp_path, monkeypatch):
+    real = executors.run_once
+
+    def flaky(scn, replication, seed):
+        if scn.staff.station_officers == 8 and replication == 1:
+            raise RuntimeError("boom")
+        return real(scn, replication, seed)
+
+    monkeypatch.setattr(executors, "run_once", flaky)
+    first = run_sweep(load_sweep(SMOKE), tmp_path, workers=1)
+    assert (first.done, first.skipped, len(first.failed)) == (RUNS, 0, 2)
+    saved = {f.name: f.stat().st_mtime_ns for f in (tmp_path / "runs").glob("*.parquet")}
+    ran = []
+    monkeypatch.setattr(executors, "run_once", lambda *a: ran.append(a) or real(*a))
+    again = run_sweep(load_sweep(SMOKE), tmp_path, workers=1, resume=True)
+    # as docs/sweeps.md says: "none is recomputed, including failed ones"
+    assert ran == [] and (again.done, again.skipped) == (0, RUNS)
+    assert [r for r, _ in again.failed] == ["p0-r1", "p2-r1"]
+    assert {f.name: f.stat().st_mtime_ns for f in (tmp_path / "runs").glob("*.parquet")} \
+        == saved
+    # deleting a failed run's file retries just that run
+    (tmp_path / "runs" / "p0-r1.parquet").unlink()
+    third = run_sweep(load_sweep(SMOKE), tmp_path, workers=1, resume=True)
+    assert len(ran) == 1 and (third.done, third.skipped) == (1, RUNS - 1)
+    assert [r for r, _ in third.failed] == ["p2-r1"]
+    ok = third.table["run_id"] != "p2-r1"
+    assert_frame_equal(third.table[ok].reset_index(drop=True),
+                       reference[ok].reset_index(drop=True), check_exact=True)
+
+
 class _Broken(Executor):
     """An executor whose worker pool is always dead."""
 
@@ -179,3 +236,24 @@ def test_until_ci_adds_replications_until_the_target(tmp_path):
         assert worst_precision(table.iloc[:r], ["calls"]) > 0.1
         r = nxt
     assert r == reps
+    # counts: every run was done now, once; a resume of the finished sweep skips each once
+    assert (summary.done, summary.skipped, summary.failed) == (reps, 0, [])
+    again = run_sweep(sweep, tmp_path / "out", workers=1, until_ci=0.1, resume=True)
+    assert (again.done, again.skipped, again.replications) == (0, reps, reps)
+
+
+def test_until_ci_resumed_part_way_counts_skips_once(tmp_path):
+    def sweep(reps):
+        return build_sweep(str(tmp_path / "t.toml"),
+                           ROOT / "scenarios" / "station_centred.toml",
+                           [{"staff.station_officers": 12}], ["staff.station_officers"], reps,
+                           fixed={"days": 8, "warmup_days": 1}, key_metrics=["calls"],
+                           max_replications=6)
+    out = tmp_path / "out"
+    first = run_sweep(sweep(2), out, workers=1)
+    assert (first.done, first.skipped) == (2, 0)
+    # a target no run can reach: rounds of 2 -> 4 -> 6 replications, the first 2 saved
+    again = run_sweep(sweep(2), out, workers=1, until_ci=1e-6, resume=True)
+    assert again.replications == 6 and len(again.table) == 6
+    assert (again.done, again.skipped) == (4, 2)
+    assert "max_replications 6 reached" in again.text()

@@ -127,7 +127,10 @@ def paired_comparison(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.Data
         m_d, lo, hi = mean_ci(list(xb[ok] - xa[ok]))
         ma = float(np.nanmean(xa)) if (~np.isnan(xa)).any() else float("nan")
         mb = float(np.nanmean(xb)) if (~np.isnan(xb)).any() else float("nan")
-        rel = m_d / ma if ma not in (0.0,) and not math.isnan(ma) else float("nan")
+        # relative to the baseline mean over the same pairs as the difference (as
+        # analysis.paired_differences does), not over every replication where A is defined
+        base = float(xa[ok].mean()) if ok.any() else float("nan")
+        rel = m_d / base if base != 0.0 and not math.isnan(base) else float("nan")
         rows.append({"metric": key, "mean_a": ma, "mean_b": mb, "diff": m_d, "ci_low": lo,
                      "ci_high": hi, "rel_change": rel, "pairs": int(ok.sum())})
     return pd.DataFrame(rows)
