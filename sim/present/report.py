@@ -355,7 +355,8 @@ def build_figures(res: Results, comps: dict[str, ModelResults]) -> tuple[list[Fi
     v, xy, circuity = village_table(models, r)
     n_tw = int(models[0].scenario["township"].get("townships", 1))
     figs.append(FigureOut("township-map", "Where help arrives late",
-                          plots.township_map(v, xy, order, circuity), map_caption(res, v, n_tw)))
+                          plots.township_map(v, xy, order, circuity),
+                          map_caption(res, v, n_tw, circuity)))
     if comps:
         variants = {m.label: m.metrics for m in comps.values()}
         together = "All together (" + models[1].label.split(" (")[0].lower() + ")"
