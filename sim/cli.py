@@ -264,7 +264,11 @@ def demo(scenario: Annotated[Path | None, typer.Option(help="Base scenario (town
          host: Annotated[str, typer.Option(help="Address to listen on (e.g. 0.0.0.0 for a "
                                            "classroom network).")] = "127.0.0.1") -> None:
     """Classroom demo in the browser: the old model and the reform side by side, same seed."""
-    from sim.present.demo import DemoError, run_demo  # noqa: PLC0415 (loads solara)
+    try:
+        from sim.present.demo import DemoError, run_demo  # noqa: PLC0415 (loads solara)
+    except ImportError as e:
+        fail(f"the demo needs its extra packages ({e.name or e} is missing): "
+             "pip install -e \".[demo]\"")
     try:
         run_demo(scenario, port=port, host=host)
     except (ScenarioError, DemoError) as e:
