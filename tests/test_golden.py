@@ -41,13 +41,55 @@ def _metrics(name: str) -> dict[str, float]:
     return {k: m[k] for k in KEYS}
 
 
+LOCK = ROOT / "requirements.lock"
+
+
+def version_drift(lock: Path = LOCK) -> list[str]:
+    """Installed packages whose version differs from requirements.lock ("name lock -> here")."""
+    from importlib import metadata
+    if not lock.is_file():
+        return ["requirements.lock is missing"]
+    out = []
+    for line in lock.read_text().splitlines():
+        name, sep, want = line.partition("==")
+        if line.startswith("#") or not sep:
+            continue
+        try:
+            have = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            have = "not installed"
+        if have != want.strip():
+            out.append(f"{name} {want.strip()} -> {have}")
+    return out
+
+
+def _why(k: str, got: float, want: float) -> str:
+    drift = version_drift()
+    where = ("with the versions of requirements.lock, so the model's numbers changed: if "
+             "deliberately, regenerate with python tests/test_golden.py and say why"
+             if not drift else "under other versions than requirements.lock ("
+             + ", ".join(drift[:8]) + (", ..." if len(drift) > 8 else "") + "); install "
+             "exactly those with pip install -c requirements.lock -e \".[dev]\" before "
+             "concluding the model changed")
+    return f"{k}: got {got!r}, golden {want!r}; this run is {where}"
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_golden_metrics(name):
     expected = json.loads(GOLDEN.read_text())[name]
     got = _metrics(name)
     for k in KEYS:
-        assert math.isclose(got[k], expected[k], rel_tol=1e-12, abs_tol=1e-12), (k, got[k],
-                                                                                expected[k])
+        assert math.isclose(got[k], expected[k], rel_tol=1e-12, abs_tol=1e-12), \
+            _why(k, got[k], expected[k])
+
+
+def test_the_golden_message_names_version_drift(tmp_path):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("# header\nnumpy==0.0.1\nno-such-package-xyz==1.0\n")
+    from importlib import metadata
+    drift = version_drift(lock)
+    assert drift[0] == f"numpy 0.0.1 -> {metadata.version('numpy')}"
+    assert drift[1] == "no-such-package-xyz 1.0 -> not installed"
 
 
 if __name__ == "__main__":  # regenerate (deliberately) with: python tests/test_golden.py

@@ -53,3 +53,30 @@ def test_demo_without_its_extra_says_how_to_get_it(monkeypatch):
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert 'pip install -e ".[demo]"' in lines[0] and "solara" in lines[0]
+
+
+def _lock() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        name, sep, version = line.partition("==")
+        if sep and not line.startswith("#"):
+            pins[name.lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def test_the_lock_pins_every_declared_dependency():
+    pins = _lock()
+    declared = _names(PYPROJECT["project"]["dependencies"])
+    for reqs in PYPROJECT["project"]["optional-dependencies"].values():
+        declared += [n for n in _names(reqs) if n != "policesim"]
+    missing = [n for n in declared if n.replace("_", "-") not in pins]
+    assert not missing, f"not in requirements.lock (run scripts/lock.sh): {missing}"
+    assert "policesim" not in pins
+
+
+def test_readme_installs_use_the_lock():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    for head in ("# 1. Set up and run the main comparison (needs Python 3.12):",
+                 "# 2. Set up and run the tests:"):
+        cmd = lines[lines.index(head) + 1]
+        assert "-c requirements.lock" in cmd, cmd
