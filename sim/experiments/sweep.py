@@ -43,6 +43,7 @@ from sim.experiments.metrics import METRICS
 from sim.experiments.results import (
     OutputError,
     claim_dir,
+    package_versions,
     prepare_dir,
     write_json,
     write_parquet,
@@ -486,6 +487,7 @@ def _manifest(sweep: Sweep, replications: int, status: str, **extra: Any) -> dic
             "fingerprint": sweep.design_hash(),
             "policesim_version": sim.__version__, "mesa_version": mesa.__version__,
             "numpy_version": np.__version__, "python": platform.python_version(),
+            "packages": package_versions(),
             "points": [{"point": p.index, "values": p.values, "columns": p.columns,
                         "scenario": p.scenario.model_dump(mode="json")} for p in sweep.points],
             **sweep.extra, **extra}
