@@ -14,4 +14,4 @@ runs=results/reference-compare
 rm -rf "$runs"
 "$policesim" compare scenarios/station_centred.toml scenarios/center_office.toml \
     --reps 10 --out "$runs"
-"$policesim" report "$runs" --out results/reference
+"$policesim" report "$runs" --out results/reference --force

@@ -6,15 +6,25 @@ import contextlib
 import gc
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from sim.experiments.layouts import layouts_for
-from sim.experiments.results import OutputError, prepare_dir, write_json, write_parquet, write_run
-from sim.experiments.run import compare, run_replications, summarize
+from sim.experiments.results import (
+    OutputError,
+    claim_dir,
+    csv_beside,
+    fingerprint,
+    load_run,
+    read_manifest,
+    write_json,
+    write_parquet,
+    write_run,
+)
+from sim.experiments.run import Interrupted, compare, run_replications, summarize
 from sim.present.tables import comparison_table, metrics_table
 from sim.scenario import Scenario, ScenarioError, load_scenario, staffing_warnings
 
@@ -27,6 +37,12 @@ Reps = Annotated[int, typer.Option(min=1, max=100000, help="Replications.")]
 Seed = Annotated[int | None, typer.Option(min=0, help="Root seed (default: the scenario's).")]
 Out = Annotated[Path | None, typer.Option(help="Write per-event records (Parquet) and a "
                                           "manifest to this folder.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace the results already in --out "
+                                     "(without it, other results are never overwritten).")]
+Csv = Annotated[bool, typer.Option("--csv", help="Also write each table as CSV beside its "
+                                   "Parquet file (for spreadsheets, NetLogo users).")]
+ResumeRun = Annotated[bool, typer.Option("--resume", help="Continue the interrupted run saved "
+                                         "in --out (the same command, Ctrl-C'd).")]
 
 
 def fail(message: str) -> None:
@@ -44,18 +60,72 @@ def _load(path: Path, sets: list[str] | None) -> Scenario:
     return scn
 
 
+def _claim(out: Path, kind: str, fp: str, force: bool, resume: bool) -> bool:
+    """Make ``out`` ready for results of ``kind`` before any run; True if it holds a run to resume.
+
+    Raises:
+        OutputError: the folder holds other results (see :func:`claim_dir`).
+
+    """
+    if force and resume:
+        raise OutputError("--force and --resume: give one (--force starts afresh, --resume "
+                          "continues)")
+    resumable = False
+    if resume and (out / "manifest.json").is_file():
+        try:
+            man = read_manifest(out)
+        except ValueError:
+            man = {}
+        if man.get("kind") != kind or man.get("fingerprint") != fp:
+            raise OutputError(f"{out}: --resume continues only the same command (same "
+                              "scenarios, --set, --seed and --reps); this folder holds other "
+                              "results")
+        resumable = True
+    claim_dir(out, kind, fp, force=force)  # an unwritable folder fails now, not after the run
+    return resumable
+
+
+def _interrupted(out: Path | None, created: bool, kept: int, reps: int,
+                 save: Callable[[], object]) -> NoReturn:
+    """Ctrl-C: save the finished replications (atomically), say so, exit 130."""
+    if out is not None and kept:
+        save()
+        typer.echo(f"interrupted: kept {kept} of {reps} replications in {out}; run the same "
+                   f"command with --resume to add the other {reps - kept}", err=True)
+    elif out is not None:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # never leave an empty folder behind
+        typer.echo("interrupted: no replication had finished; nothing was written", err=True)
+    else:
+        typer.echo(f"interrupted after {kept} of {reps} replications (nothing saved; with "
+                   "--out DIR finished replications are kept)", err=True)
+    raise typer.Exit(130)
+
+
 @app.command()
 def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
         json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-        out: Out = None) -> None:
+        out: Out = None, force: Force = False, resume: ResumeRun = False,
+        csv: Csv = False) -> None:
     """Run a scenario and print its metrics (means and 95% intervals)."""
     try:
         scn = _load(scenario, set_)
+        fp = fingerprint("run", scn.model_dump(mode="json"), scn.seed if seed is None else seed,
+                         reps)
+        created, kept = out is not None and not out.exists(), []
+        if out is not None and _claim(out, "run", fp, force, resume):
+            kept = load_run(out)
+        info = {"source": str(scenario), "overrides": set_ or [], "fingerprint": fp}
+        try:
+            results = run_replications(scn, reps, seed, progress=sys.stderr.isatty(),
+                                       kept=kept)
+        except Interrupted as e:
+            _interrupted(out, created, len(e.a), reps, lambda done=e.a: write_run(
+                out, done, "run", **info, status="interrupted", reps_requested=reps))
         if out is not None:
-            prepare_dir(out)  # an unwritable folder fails now, not after the run
-        results = run_replications(scn, reps, seed, progress=sys.stderr.isatty())
-        if out is not None:
-            write_run(out, results, "run", source=str(scenario), overrides=set_ or [])
+            write_run(out, results, "run", **info)
+            if csv:
+                csv_beside(out)
     except (ScenarioError, OutputError) as e:
         fail(str(e))
     if json_:
@@ -70,20 +140,37 @@ def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
 def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed = None,
                 set_: Sets = None, out: Out = None,
                 json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-                ) -> None:
+                force: Force = False, resume: ResumeRun = False, csv: Csv = False) -> None:
     """Compare two scenarios pair by pair (B - A, common random numbers)."""
     try:
         a, b = _load(scenario_a, set_), _load(scenario_b, set_)
+        fp = fingerprint("compare", a.model_dump(mode="json"), b.model_dump(mode="json"),
+                         a.seed if seed is None else seed, reps)
+        created, kept = out is not None and not out.exists(), ([], [])
+        if out is not None and _claim(out, "compare", fp, force, resume):
+            kept = (load_run(out / "a"), load_run(out / "b"))
+
+        def save(ra: list, rb: list, table: object, status: str) -> None:
+            assert out is not None
+            man = {"kind": "compare", "a": str(scenario_a), "b": str(scenario_b),
+                   "name_a": a.name, "name_b": b.name, "reps": reps, "seed": ra[0].seed,
+                   "fingerprint": fp}
+            write_json({**man, "status": "writing"}, out / "manifest.json")
+            write_run(out / "a", ra, "run", source=str(scenario_a))
+            write_run(out / "b", rb, "run", source=str(scenario_b))
+            if table is not None:
+                write_parquet(table, out / "comparison.parquet")
+            write_json({**man, "status": status, "pairs": len(ra)}, out / "manifest.json")
+
+        try:
+            ra, rb, table = compare(a, b, reps, seed, progress=sys.stderr.isatty(), kept=kept)
+        except Interrupted as e:
+            _interrupted(out, created, len(e.a), reps,
+                         lambda ra=e.a, rb=e.b or []: save(ra, rb, None, "interrupted"))
         if out is not None:
-            prepare_dir(out)  # an unwritable folder fails now, not after the runs
-        ra, rb, table = compare(a, b, reps, seed, progress=sys.stderr.isatty())
-        if out is not None:
-            write_run(Path(out) / "a", ra, "run", source=str(scenario_a))
-            write_run(Path(out) / "b", rb, "run", source=str(scenario_b))
-            write_parquet(table, Path(out) / "comparison.parquet")
-            write_json({"kind": "compare", "a": str(scenario_a), "b": str(scenario_b),
-                        "name_a": a.name, "name_b": b.name, "reps": reps,
-                        "seed": ra[0].seed}, Path(out) / "manifest.json")
+            save(ra, rb, table, "complete")
+            if csv:
+                csv_beside(out)
     except (ScenarioError, OutputError) as e:
         fail(str(e))
     if json_:
@@ -116,6 +203,8 @@ Backend = Annotated[str, typer.Option(help="local (process pool) or dask.")]
 Scheduler = Annotated[str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT (default: "
                                                "a LocalCluster).")]
 Resume = Annotated[bool, typer.Option("--resume", help="Continue the sweep saved in --out.")]
+SweepForce = Annotated[bool, typer.Option("--force", help="Replace the results already in "
+                                          "--out (without it they are never overwritten).")]
 
 
 @contextlib.contextmanager
@@ -134,7 +223,8 @@ def _sweep_errors() -> Iterator[None]:
 
 @app.command()
 def sweep(sweep_file: Path, out: SweepOutDir, workers: Workers = None, backend: Backend = "local",
-          scheduler: Scheduler = None, resume: Resume = False,
+          scheduler: Scheduler = None, resume: Resume = False, force: SweepForce = False,
+          csv: Csv = False,
           until_ci: Annotated[float | None, typer.Option(help="Add replications until the key "
                                                          "metrics' 95% half-width / mean is "
                                                          "at most this, e.g. 0.05.")] = None,
@@ -144,20 +234,24 @@ def sweep(sweep_file: Path, out: SweepOutDir, workers: Workers = None, backend: 
     with _sweep_errors():
         summary = run_sweep_file(sweep_file, out, workers=workers, backend=backend,
                                  scheduler=scheduler, resume=resume, until_ci=until_ci,
-                                 progress=sys.stderr.isatty())
+                                 progress=sys.stderr.isatty(), force=force)
+        if csv:
+            csv_beside(out, ())
     typer.echo(summary.text())
 
 
 @app.command()
 def sensitivity(spec: Path, out: SweepOutDir, workers: Workers = None,
                 backend: Backend = "local", scheduler: Scheduler = None,
-                resume: Resume = False) -> None:
+                resume: Resume = False, force: SweepForce = False, csv: Csv = False) -> None:
     """Morris or Sobol sensitivity (SALib) over declared ranges: a table and a plot."""
     from sim.experiments.sensitivity import run_sensitivity  # noqa: PLC0415
     with _sweep_errors():
         table, summary = run_sensitivity(spec, out, workers=workers, backend=backend,
                                          scheduler=scheduler, resume=resume,
-                                         progress=sys.stderr.isatty())
+                                         progress=sys.stderr.isatty(), force=force)
+        if csv:
+            csv_beside(out, ())
     typer.echo(summary.text())
     typer.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
@@ -170,7 +264,11 @@ def demo(scenario: Annotated[Path | None, typer.Option(help="Base scenario (town
          host: Annotated[str, typer.Option(help="Address to listen on (e.g. 0.0.0.0 for a "
                                            "classroom network).")] = "127.0.0.1") -> None:
     """Classroom demo in the browser: the old model and the reform side by side, same seed."""
-    from sim.present.demo import DemoError, run_demo  # noqa: PLC0415 (loads solara)
+    try:
+        from sim.present.demo import DemoError, run_demo  # noqa: PLC0415 (loads solara)
+    except ImportError as e:
+        fail(f"the demo needs its extra packages ({e.name or e} is missing): "
+             "pip install -e \".[demo]\"")
     try:
         run_demo(scenario, port=port, host=host)
     except (ScenarioError, DemoError) as e:
@@ -184,12 +282,14 @@ def report(results: Path,
            components: Annotated[bool, typer.Option(help="For a comparison, run each reform "
                                                     "component alone (same seed and replications; "
                                                     "kept in RESULTS/components).")] = True,
+           force: Annotated[bool, typer.Option("--force", help="Replace other results "
+                                               "already in --out.")] = False,
            ) -> None:
     """Write an HTML report with figures from a run, compare or sweep --out folder."""
     from sim.present.report import ReportError, write_report  # noqa: PLC0415 (loads matplotlib)
     try:
         page = write_report(results, out, components, log=lambda s: typer.echo(s, err=True),
-                            progress=sys.stderr.isatty())
+                            progress=sys.stderr.isatty(), force=force)
     except ReportError as e:
         fail(str(e))
     typer.echo(f"report: {page}")

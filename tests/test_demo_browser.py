@@ -20,6 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sim.present.demo import WARMUP_DAYS
+
+WARM = int(WARMUP_DAYS * 1440)  # the page opens after the warm-up: day 8, 00:00
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -120,22 +123,25 @@ def test_demo_page_steps_and_plays_offline(server, tmp_path):
             page.goto(url)
             page.wait_for_selector(".policesim-map", state="visible")
             page.wait_for_selector(".policesim-chart", state="visible")
-            assert _minutes(_clock(page)) == 0
+            assert _minutes(_clock(page)) == WARM
+            assert "Press ▶" in page.locator(".policesim-hint").inner_text()
             map_before = page.locator(".policesim-map").screenshot()
             chart_before = page.locator(".policesim-chart").screenshot()
 
             page.get_by_role("button", name="Step").click()
             page.wait_for_function(
                 "() => document.querySelector('.policesim-clock').innerText.includes('01:00')")
-            assert _minutes(_clock(page)) == 60
+            assert _minutes(_clock(page)) == WARM + 60
+            assert page.locator(".policesim-hint").inner_text().strip() == ""  # gone on stepping
 
             page.get_by_role("button", name="▶").click()
+            day = int(WARMUP_DAYS) + 1
             page.wait_for_function(
-                "() => !/day 1, 0[0-3]:/.test(document.querySelector('.policesim-clock')"
-                ".innerText)")  # at least three more steps while playing
+                f"() => (e => e && !/day {day}, 0[0-3]:/.test(e.innerText))("
+                "document.querySelector('.policesim-clock'))")  # three more steps while playing
             page.get_by_role("button", name="❚❚").click()
             played = _settled_minutes(page)  # the step under way when paused may still land
-            assert played >= 4 * 60
+            assert played >= WARM + 4 * 60
             page.wait_for_timeout(2000)
             assert _minutes(_clock(page)) == played  # paused: time stands still
 
@@ -149,7 +155,16 @@ def test_demo_page_steps_and_plays_offline(server, tmp_path):
 
             page.get_by_role("button", name="Reset").click()  # a fresh pair, back to the start
             page.wait_for_function("() => document.querySelector('.policesim-clock')"
-                                   ".innerText.includes('day 1, 00:00')")
+                                   f".innerText.includes('day {day}, 00:00')")
+
+            page.set_viewport_size({"width": 1280, "height": 720})  # a classroom projector
+            page.wait_for_timeout(1500)
+            for sel in (".policesim-map", ".policesim-chart", ".policesim-summary"):
+                box = page.locator(sel).bounding_box()
+                assert box and box["y"] >= 0 and box["y"] + box["height"] <= 720 + 1, (sel, box)
+                assert box["x"] + box["width"] <= 1280 + 1, (sel, box)
+            label = page.get_by_text("Community officers' share of officers:").inner_text()
+            assert label.endswith("33%"), label
         finally:
             browser.close()
     assert outside == [], f"the page asked for the internet: {outside}"

@@ -49,13 +49,46 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
 
 
+LOCK = ROOT / "requirements.lock"
+
+
+def version_drift(lock: Path = LOCK) -> list[str]:
+    """Installed packages whose version differs from requirements.lock ("name lock -> here")."""
+    from importlib import metadata
+    if not lock.is_file():
+        return ["requirements.lock is missing"]
+    out = []
+    for line in lock.read_text().splitlines():
+        name, sep, want = line.partition("==")
+        if line.startswith("#") or not sep:
+            continue
+        try:
+            have = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            have = "not installed"
+        if have != want.strip():
+            out.append(f"{name} {want.strip()} -> {have}")
+    return out
+
+
+def _why(k: str, got: float, want: float) -> str:
+    drift = version_drift()
+    where = ("with the versions of requirements.lock, so the model's numbers changed: if "
+             "deliberately, regenerate with python tests/test_golden.py and say why"
+             if not drift else "under other versions than requirements.lock ("
+             + ", ".join(drift[:8]) + (", ..." if len(drift) > 8 else "") + "); install "
+             "exactly those with pip install -c requirements.lock -e \".[dev]\" before "
+             "concluding the model changed")
+    return f"{k}: got {got!r}, golden {want!r}; this run is {where}"
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_golden_metrics(name):
     expected = json.loads(GOLDEN.read_text())[name]
     assert set(expected) == set(KEYS), "golden.json lacks metrics: regenerate it"
     got = _metrics(name)
     bad = {k: (got[k], expected[k]) for k in KEYS if not _same(got[k], expected[k])}
-    assert not bad, bad
+    assert not bad, "; ".join(_why(k, *bad[k]) for k in bad)
 
 
 def regenerate() -> list[str]:
@@ -67,6 +100,15 @@ def regenerate() -> list[str]:
                if k not in old.get(n, {}) or not _same(old[n][k], v)]
     GOLDEN.write_text(json.dumps(new, indent=2) + "\n")
     return changes
+
+
+def test_the_golden_message_names_version_drift(tmp_path):
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("# header\nnumpy==0.0.1\nno-such-package-xyz==1.0\n")
+    from importlib import metadata
+    drift = version_drift(lock)
+    assert drift[0] == f"numpy 0.0.1 -> {metadata.version('numpy')}"
+    assert drift[1] == "no-such-package-xyz 1.0 -> not installed"
 
 
 if __name__ == "__main__":  # regenerate (deliberately) with: python tests/test_golden.py

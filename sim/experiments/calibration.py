@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.experiments.run import mean_ci, paired_comparison, run_replications
 from sim.scenario import load_scenario, parameter_table
+from sim.textwidth import ljust
 from sim.world.model import PolicingModel
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -177,8 +178,9 @@ def format_rows(rows: list[Row], reps: int) -> str:
     for r in rows:
         ci = "" if r.ci_low == r.ci_high else (f" [{_fmt(r.ci_low, r.key)}, "
                                                f"{_fmt(r.ci_high, r.key)}]")
-        lines.append(f"{r.figure[:58]:<58} {r.reported[:44]:<44} {_reading(r):<20} "
-                     f"{_fmt(r.model, r.key) + ci:<30} {verdict(r)}")
+        # padded by terminal columns: the reported figures quote Chinese (two columns each)
+        lines.append(f"{ljust(r.figure, 58)} {ljust(r.reported, 44)} {ljust(_reading(r), 20)} "
+                     f"{ljust(_fmt(r.model, r.key) + ci, 30)} {verdict(r)}")
     lines.append(f"({reps} replications per scenario, common random numbers; distances are "
                  f"of the generated township, the same in every replication)")
     lines += [f"note: {r.key}: {r.note}" for r in rows]

@@ -73,13 +73,39 @@ def run_once(scenario: Scenario, replication: int = 0, seed: int | None = None,
     return RunResult(scenario, replication, root, tables, compute_metrics(tables))
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C while replications ran: carries the ones that had finished.
+
+    ``a`` holds them; for a comparison ``b`` holds B's, pair by pair with ``a``.
+    """
+
+    def __init__(self, a: list[RunResult], b: list[RunResult] | None = None) -> None:
+        super().__init__()
+        self.a, self.b = a, b
+
+
 def run_replications(scenario: Scenario, reps: int = 1, seed: int | None = None,
-                     progress: bool = False, label: str = "") -> list[RunResult]:
-    """Replications 0..reps-1 (replication k is seeded SeedSequence(seed, (k,)))."""
+                     progress: bool = False, label: str = "",
+                     kept: Sequence[RunResult] = ()) -> list[RunResult]:
+    """Replications 0..reps-1 (replication k is seeded SeedSequence(seed, (k,))).
+
+    ``kept`` are replications 0..len(kept)-1 already run (read back from an interrupted
+    ``--out`` folder); only the others are run.
+
+    Raises:
+        Interrupted: on Ctrl-C, with the replications finished so far.
+
+    """
     layouts = layouts_for(scenario)
-    bar = tqdm(range(reps), desc=label or scenario.name, file=sys.stderr, disable=not progress,
-               unit="run", leave=False)
-    return [run_once(scenario, k, seed, layouts) for k in bar]
+    done = list(kept)
+    bar = tqdm(range(len(done), reps), desc=label or scenario.name, file=sys.stderr,
+               disable=not progress, unit="run", leave=False)
+    try:
+        for k in bar:
+            done.append(run_once(scenario, k, seed, layouts))
+    except KeyboardInterrupt:
+        raise Interrupted(done) from None
+    return done
 
 
 def _clean(x: float) -> float | None:
@@ -137,9 +163,32 @@ def paired_comparison(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.Data
 
 
 def compare(a: Scenario, b: Scenario, reps: int, seed: int | None = None,
-            progress: bool = False) -> tuple[list[RunResult], list[RunResult], pd.DataFrame]:
-    """Run both scenarios with the same seeds and compare them pair by pair."""
+            progress: bool = False,
+            kept: tuple[Sequence[RunResult], Sequence[RunResult]] = ((), ()),
+            ) -> tuple[list[RunResult], list[RunResult], pd.DataFrame]:
+    """Run both scenarios with the same seeds and compare them pair by pair.
+
+    Pairs run in turn (A then B for replication 0, then 1, ...), so Ctrl-C keeps every
+    finished pair; each replication has its own seed, so the order changes no number.
+    ``kept`` are the first pairs already run (from an interrupted ``--out`` folder).
+
+    Raises:
+        Interrupted: on Ctrl-C, with the finished pairs (``a`` and ``b`` of equal length).
+
+    """
     seed = a.seed if seed is None else seed  # one seed for both: common random numbers
-    ra = run_replications(a, reps, seed, progress, label=a.name)
-    rb = run_replications(b, reps, seed, progress, label=b.name)
+    ra, rb = list(kept[0]), list(kept[1])
+    n = min(len(ra), len(rb))
+    del ra[n:], rb[n:]
+    la, lb = layouts_for(a), layouts_for(b)
+    bar = tqdm(range(n, reps), desc=f"{a.name} / {b.name}", file=sys.stderr,
+               disable=not progress, unit="pair", leave=False)
+    try:
+        for k in bar:
+            x = run_once(a, k, seed, la)
+            y = run_once(b, k, seed, lb)
+            ra.append(x)
+            rb.append(y)
+    except KeyboardInterrupt:
+        raise Interrupted(ra, rb) from None
     return ra, rb, paired_comparison(ra, rb)

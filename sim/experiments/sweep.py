@@ -40,7 +40,15 @@ from sim.experiments.executors import (
     open_backend,
 )
 from sim.experiments.metrics import METRICS
-from sim.experiments.results import prepare_dir, write_json, write_parquet, write_run
+from sim.experiments.results import (
+    OutputError,
+    claim_dir,
+    package_versions,
+    prepare_dir,
+    write_json,
+    write_parquet,
+    write_run,
+)
 from sim.scenario import Scenario, ScenarioError, iter_parameters, read_toml, scenario_from_mapping
 
 RUNS_DIR, RUNS_FILE, MANIFEST = "runs", "runs.parquet", "manifest.json"
@@ -476,8 +484,10 @@ def _manifest(sweep: Sweep, replications: int, status: str, **extra: Any) -> dic
             "seed_rule": "replication k: numpy SeedSequence(seed, spawn_key=(k,)) at every "
                          "design point (common random numbers)",
             "key_metrics": list(sweep.key_metrics), "design_hash": sweep.design_hash(),
+            "fingerprint": sweep.design_hash(),
             "policesim_version": sim.__version__, "mesa_version": mesa.__version__,
             "numpy_version": np.__version__, "python": platform.python_version(),
+            "packages": package_versions(),
             "points": [{"point": p.index, "values": p.values, "columns": p.columns,
                         "scenario": p.scenario.model_dump(mode="json")} for p in sweep.points],
             **sweep.extra, **extra}
@@ -496,13 +506,32 @@ class SweepSummary:
     skipped: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    axes: tuple[str, ...] = ()
+    key_metrics: tuple[str, ...] = ()
+
+    def points_table(self, max_rows: int = 40) -> str:
+        """Per design point: the axis values and the key metrics' means over its runs."""
+        ok = self.table[self.table["status"] == "ok"] if len(self.table) else self.table
+        if ok.empty or not self.key_metrics:
+            return ""
+        g = ok.groupby("point", sort=True)
+        df = g[list(self.axes)].first().join(g["replication"].count().rename("runs"))
+        df = df.join(g[list(self.key_metrics)].mean()).reset_index()
+        more = len(df) - max_rows
+        text = df.head(max_rows).to_string(index=False, float_format=lambda v: f"{v:.4g}")
+        if more > 0:
+            text += f"\n... {more} more points in {self.out / RUNS_FILE}"
+        return f"means per design point:\n{text}"
 
     def text(self) -> str:
-        """A few lines for the terminal."""
+        """A few lines for the terminal: counts, a table of the results, where they are."""
         lines = [f"runs: {len(self.table)} ({self.done} done now, {self.skipped} skipped on "
                  f"resume, {len(self.failed)} failed); replications per point: "
                  f"{self.replications}", *self.notes]
         lines += [f"  failed {rid}: {err}" for rid, err in self.failed]
+        table = self.points_table()
+        if table:
+            lines.append(table)
         lines.append(f"results: {self.out / RUNS_FILE}")
         return "\n".join(lines)
 
@@ -523,7 +552,10 @@ def _check_out(out: Path, sweep: Sweep, resume: bool) -> None:
             old = json.loads(man.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             old = {}
-        if old.get("kind") != "sweep" or old.get("design_hash") != sweep.design_hash():
+        if old.get("kind") != "sweep":
+            raise SweepError(f"{out}: holds {old.get('kind') or 'other'} results, not a sweep; "
+                             "--resume continues only a sweep")
+        if old.get("design_hash") != sweep.design_hash():
             raise SweepError(f"{out}: holds a different sweep (its design, seed or scenarios "
                              "changed); --resume continues only the same sweep")
 
@@ -531,7 +563,7 @@ def _check_out(out: Path, sweep: Sweep, resume: bool) -> None:
 def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None,
               backend: str = "local", scheduler: str | None = None, resume: bool = False,
               until_ci: float | None = None, progress: bool = False,
-              dask_processes: bool = True) -> SweepSummary:
+              dask_processes: bool = True, force: bool = False) -> SweepSummary:
     """Run every design point x replication not yet saved in ``out`` and merge the table.
 
     Args:
@@ -545,6 +577,7 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None,
             this at every point (up to the sweep's ``max_replications``).
         progress: Show a progress bar with ETA on stderr.
         dask_processes: LocalCluster workers as processes (False: threads; for tests).
+        force: Replace other results already in ``out`` (never with ``resume``).
 
     Raises:
         SweepError: the folder holds other results; OutputError: it cannot be written;
@@ -554,12 +587,20 @@ def run_sweep(sweep: Sweep, out: str | Path, *, workers: int | None = None,
     if until_ci is not None and not 0 < until_ci < 1:
         raise SweepError(f"--until-ci: a relative half-width between 0 and 1 (got {until_ci})")
     check_backend(backend, workers, scheduler)
-    root = prepare_dir(out)
+    if resume and force:
+        raise SweepError("--force and --resume: give one (--force starts afresh, --resume "
+                         "continues)")
+    try:
+        root = prepare_dir(out) if resume else claim_dir(out, "sweep", sweep.design_hash(),
+                                                         force=force)
+    except OutputError as e:
+        raise SweepError(str(e)) from None
     _check_out(root, sweep, resume)
     runs = root / RUNS_DIR
     runs.mkdir(exist_ok=True)
     rows = load_runs(runs)
-    summary = SweepSummary(root, pd.DataFrame(), sweep.replications)
+    summary = SweepSummary(root, pd.DataFrame(), sweep.replications, axes=sweep.axes,
+                           key_metrics=sweep.key_metrics)
     reps = sweep.replications
     if rows:
         write_parquet(merge(sweep, rows, reps), root / RUNS_FILE)

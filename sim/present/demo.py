@@ -35,6 +35,9 @@ class DemoError(RuntimeError):
 
 #: Environment variable through which :func:`run_demo` hands the scenario file to the page.
 SCENARIO_ENV = "POLICESIM_DEMO_SCENARIO"
+#: Simulated days run before the page opens. Assumption: after a week disputes are flaring and
+#: calls coming in on both sides (a run starts from no open dispute, so its first week is quiet).
+WARMUP_DAYS = 7.0
 COMPONENT_LABELS = {
     "dedicated_community_officers": "Reform: dedicated community officers",
     "village_auxiliaries": "Reform: an auxiliary living in each village",
@@ -59,6 +62,7 @@ def model_params(base: Scenario) -> dict[str, Any]:
     k = knob_defaults(base)
     params: dict[str, Any] = {
         "base": base, "step_minutes": 60,  # fixed here; step_minutes has its own live slider
+        "warmup_days": WARMUP_DAYS,
         "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
                  "label": "Seed (run number, shared by both sides)"},
         "dispute_rate": {"type": "SliderFloat", "value": k["dispute_rate"], "min": 0,
@@ -67,8 +71,9 @@ def model_params(base: Scenario) -> dict[str, Any]:
         "auxiliaries": {"type": "SliderInt", "value": k["auxiliaries"], "min": 0,
                         "max": max(72, k["auxiliaries"]), "step": 1,
                         "label": "Auxiliary officers"},
+        # step 0.01: a coarser step would snap the scenario's 1/3 to a share it does not have
         "community_share": {"type": "SliderFloat", "value": k["community_share"], "min": 0.0,
-                            "max": 0.8, "step": 0.05,
+                            "max": 0.8, "step": 0.01,
                             "label": "Community officers' share of officers"},
         "screening_days": {"type": "SliderFloat", "value": k["screening_days"], "min": 1,
                            "max": max(30.0, k["screening_days"]), "step": 1,
@@ -90,6 +95,12 @@ def Clock(pair: DemoPair):
         solara.Text(f"step {pair.steps} · {pair.step_minutes:g} simulated minutes per step · "
                     f"seed {pair.seed}" + ("" if pair.running else " · end of the horizon"),
                     style={"color": "#555"})
+    # always there (empty once stepping), so the page's structure never changes under play
+    hint = (f"Press ▶ (Play, top left) to start; the first {pair.warmup_days:g} simulated days "
+            "have already run, so disputes are under way." if pair.steps == 0 else "")
+    solara.Text(hint, classes=["policesim-hint"],
+                style={"font-size": "1.15em", "color": "#8a5a00", "display": "block",
+                       "min-height": "1.4em" if hint else "0"})
 
 
 @solara.component
@@ -170,7 +181,7 @@ def Page():
     """Lay out the page: controls and parameters on the left, maps and charts on the right."""
     base = solara.use_memo(base_scenario, [])
     params = solara.use_memo(lambda: model_params(base), [])
-    first = solara.use_memo(lambda: DemoPair(base=base), [])
+    first = solara.use_memo(lambda: DemoPair(base=base, warmup_days=WARMUP_DAYS), [])
     model = solara.use_reactive(first)
     model_parameters = solara.use_reactive({})
     play_interval = solara.use_reactive(100)
@@ -212,10 +223,24 @@ def Page():
                     "not from the seed report is an assumption.", style={"color": "#777"})
 
 
-#: Maps, charts and table on one projector screen (1600 x 1000 px or more) without scrolling.
+#: Maps, charts and table on one projector screen without scrolling: 1600 x 1000 px or more,
+#: and a 1280 x 720 projector (pictures a little smaller, the table's text larger).
 _CSS = """
 .policesim-map { max-height: 52vh; object-fit: contain; }
 .policesim-chart { max-height: 29vh; object-fit: contain; object-position: left top; }
+@media (max-width: 1400px) {  /* a narrower sidebar leaves the maps room on a projector */
+  nav.v-navigation-drawer.solara-content-main { min-width: 320px !important;
+    width: 320px !important; }
+  main.v-content.solara-content-main { padding-left: 320px !important; }
+}
+@media (max-height: 800px) {
+  .policesim-map { max-height: 45vh; }
+  .policesim-chart { max-height: 26vh; }
+  .policesim-clock { font-size: 1.15em !important; }
+  .policesim-summary { font-size: 0.8em !important; line-height: 1.25; }
+  .policesim-summary td, .policesim-summary th { padding: 0 6px !important;
+    white-space: nowrap; }
+}
 .policesim-summary td { padding: 2px 8px; border-bottom: 1px solid #eee; }
 .policesim-summary td + td { white-space: nowrap; }
 .policesim-summary th { padding: 2px 8px; white-space: nowrap; }

@@ -85,9 +85,11 @@ def _township(ax, pair: DemoPair, side: int) -> None:
 
 def draw_maps(pair: DemoPair) -> Figure:
     """Draw both townships side by side with one shared legend."""
-    fig = Figure(figsize=(12.5, 6.9))
+    # 10 x 5.8 inches (not larger): the page scales the picture down to fit a 1280 x 720
+    # projector, and a smaller canvas keeps the words readable from the back of the room.
+    fig = Figure(figsize=(10.0, 5.8))
     # Fixed margins, not a layout engine: the page redraws this after every step.
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.91, bottom=0.09, wspace=0.04)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.13, wspace=0.04)
     axes = fig.subplots(1, 2)
     xy = place_xy(pair.sides[0])
     pad = 2.5
@@ -103,15 +105,15 @@ def draw_maps(pair: DemoPair) -> Figure:
                 Line2D([], [], ls="", marker="p", mfc="none", mec="#4292c6", mew=2,
                        label="center office"),
                 Line2D([], [], ls=":", color="#08306b", label="on the way")]
-    fig.legend(handles=handles, loc="lower center", ncol=8, fontsize=9.5, frameon=False,
+    fig.legend(handles=handles, loc="lower center", ncol=6, fontsize=10, frameon=False,
                handletextpad=0.2, columnspacing=1.0)
     return fig
 
 
 def draw_charts(pair: DemoPair) -> Figure:
     """Draw cumulative escalations and the response-time distributions of both sides."""
-    fig = Figure(figsize=(10.5, 3.5))
-    fig.subplots_adjust(left=0.07, right=0.99, top=0.9, bottom=0.15, wspace=0.2)
+    fig = Figure(figsize=(9.0, 3.4))
+    fig.subplots_adjust(left=0.07, right=0.99, top=0.9, bottom=0.16, wspace=0.22)
     ax1, ax2 = fig.subplots(1, 2)
     h = pair.history
     ax1.step(h["day"], h["escalated_old"], where="post", color=OLD_COLOUR, lw=2,
@@ -136,6 +138,8 @@ def draw_charts(pair: DemoPair) -> Figure:
             ax2.axvline(float(np.median(t)), color=colour, lw=2, ls="--")
         else:
             ax2.plot([], [], color=colour, label=f"{name}: no calls answered yet")
+    ax2.set_xlim(0, bins[-1])  # also before the first call: no negative minutes or counts
+    ax2.set_ylim(bottom=0, top=max(5.0, ax2.get_ylim()[1]))
     ax2.set_xlabel("minutes from call to first responder on scene")
     ax2.set_ylabel("calls")
     ax2.set_title("Response times (all police calls so far)")

@@ -147,6 +147,9 @@ class DemoPair(Model):
         step_minutes: Simulated minutes per step.
         dispute_rate, auxiliaries, community_share, screening_days: See
             :func:`demo_scenarios`; ``None`` takes the base scenario's value.
+        warmup_days: Simulated days run before the first picture, so that a class opens on
+            a township where disputes are already under way (the first week of a run starts
+            from no open dispute and is quiet); the charts show those days too.
         **components: Reform components (``screening=True`` ...) for the reform side;
             unnamed ones take :func:`knob_defaults`.
 
@@ -158,8 +161,8 @@ class DemoPair(Model):
                  dedicated_community_officers: bool | None = None,
                  village_auxiliaries: bool | None = None, center_offices: bool | None = None,
                  screening: bool | None = None, joint_mediation: bool | None = None,
-                 smart_alerts: bool | None = None) -> None:
-        """Build both policing models at time 0."""
+                 smart_alerts: bool | None = None, warmup_days: float = 0.0) -> None:
+        """Build both policing models at time 0 and run them through the warm-up."""
         # The pair draws nothing at random (the sides own their streams). Mesa's default
         # schedule is kept: each step() is one tick of the pair's own clock.
         super().__init__(rng=int(seed))
@@ -186,6 +189,11 @@ class DemoPair(Model):
         self.history: dict[str, list[float]] = {"day": [0.0], "escalated_old": [0.0],
                                                 "escalated_reform": [0.0]}
         self.horizon = self.sides[0].horizon
+        self.warmup_days = float(warmup_days)
+        if warmup_days > 0:  # Mesa's step counter stays 0: these are not steps of the class
+            end = min(warmup_days * DAY_MIN, self.horizon)
+            while self.minutes < end:  # day by day, so the charts show the warm-up's course
+                self._advance(min(self.minutes + DAY_MIN, end))
 
     @property
     def minutes(self) -> float:
@@ -198,9 +206,7 @@ class DemoPair(Model):
         day, rest = divmod(m, int(DAY_MIN))
         return f"day {day + 1}, {rest // 60:02d}:{rest % 60:02d}"
 
-    def step(self) -> None:
-        """Advance both policing models by ``step_minutes`` and update the tallies."""
-        until = min(self.minutes + self.step_minutes, self.horizon)
+    def _advance(self, until: float) -> None:
         if until > self.minutes:
             for m in self.sides:
                 m.run_until(until)
@@ -210,6 +216,10 @@ class DemoPair(Model):
             self.history["escalated_old"].append(float(self.tallies[0].escalated))
             self.history["escalated_reform"].append(float(self.tallies[1].escalated))
         self.running = self.minutes < self.horizon
+
+    def step(self) -> None:
+        """Advance both policing models by ``step_minutes`` and update the tallies."""
+        self._advance(min(self.minutes + self.step_minutes, self.horizon))
 
 
 # ---------------------------------------------------------------- what the map shows

@@ -116,7 +116,7 @@ def outcome_intervals(metrics: pd.DataFrame, keys: Sequence[str] = (
         axes = fig.subplots(1, len(keys), squeeze=False)[0]
         for ax, key in zip(axes, keys, strict=True):
             label, unit, k = style.metric_label(key)
-            hi_all = 0.0
+            hi_all, lo_all = 0.0, 0.0
             for i, m in enumerate(models):
                 vals = metrics.loc[metrics["model"] == m, key].to_numpy(float) * k
                 mean, lo, hi = mean_ci(list(vals))
@@ -131,9 +131,12 @@ def outcome_intervals(metrics: pd.DataFrame, keys: Sequence[str] = (
                 ax.annotate(_ci_text(mean, lo, hi), (mean, y), xytext=(0, 14),
                             textcoords="offset points", ha="center", fontsize=9)
                 hi_all = max(hi_all, np.nanmax(np.r_[vals, hi if not math.isnan(hi) else 0]))
+                lo_all = min(lo_all, np.nanmin(np.r_[vals, lo if not math.isnan(lo) else 0]))
             ax.set_yticks(range(len(models)), list(reversed(models)))
             ax.set_ylim(-0.6, len(models) - 0.3)
-            ax.set_xlim(0, hi_all * 1.15 if hi_all > 0 else 1)
+            span = hi_all - lo_all if hi_all > lo_all else 1.0
+            # start at 0 unless an interval reaches below it (never cut an interval off)
+            ax.set_xlim(lo_all - 0.08 * span if lo_all < 0 else 0, hi_all + 0.15 * span)
             ax.set_title(label)
             ax.set_xlabel(unit)
             ax.grid(axis="y", visible=False)
@@ -175,6 +178,7 @@ def township_map(villages: pd.DataFrame, station_xy: tuple[float, float],
 
     """
     models = _order(villages, order)
+    has_offices = bool(villages["office"].any())
     vmax = float(np.nanmax(villages["median_response_min"])) if villages[
         "median_response_min"].notna().any() else 1.0
     norm = Normalize(0.0, max(vmax, 1.0))
@@ -213,16 +217,24 @@ def township_map(villages: pd.DataFrame, station_xy: tuple[float, float],
             cb.set_label("Median minutes from call until help is on scene")
         handles = [Line2D([], [], marker="*", color="black", lw=0, ms=14,
                           label="Township police station"),
-                   Line2D([], [], marker="s", mfc="none", mec="black", lw=0, ms=11,
-                          label="Center office (reform only)"),
                    Line2D([], [], marker="o", color="0.6", mec="0.2", lw=0, ms=8,
-                          label="Village (size: population)"),
-                   Line2D([], [], marker="o", color=style.NO_DATA, mec="0.3", lw=0, ms=8,
-                          label="Village with no calls")]
-        if villages["median_response_min"].notna().all():
-            handles = handles[:3]
-        fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False)
-        fig.suptitle("Where help arrives late: median response time in each village")
+                          label="Village (size: population)")]
+        if has_offices:  # only where a model has them: a legend names what is drawn
+            handles.insert(1, Line2D([], [], marker="s", mfc="none", mec="black", lw=0, ms=11,
+                                     label="Center office" + (" (reform only)" if len(models)
+                                                              > 1 else "")))
+            handles.append(Line2D([], [], color="0.75", lw=0.8,
+                                  label="Village to its center office"))
+        handles.append(Line2D([], [], color="0.55", lw=0.8, ls="--",
+                              label="Road distance from the station"))
+        if not villages["median_response_min"].notna().all():
+            handles.append(Line2D([], [], marker="o", color=style.NO_DATA, mec="0.3", lw=0,
+                                  ms=8, label="Village with no calls"))
+        fig.legend(handles=handles, loc="outside lower center", frameon=False,
+                   ncols=2 if len(models) == 1 else min(len(handles), 3))
+        fig.suptitle("Where help arrives late: median response time in each village"
+                     if len(models) > 1 else "Where help arrives late:\nmedian response time "
+                     "in each village")
     return fig
 
 
@@ -320,7 +332,9 @@ def time_budget(budget: pd.DataFrame, order: Sequence[str] | None = None) -> Fig
             ax.grid(axis="y", visible=False)
         axes[0].set_yticks(ys, [style.ROLES[r] for r in roles])
         handles, labs = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labs, loc="outside lower center", ncols=len(acts), frameon=False)
+        # as many legend columns as fit the width (about 2.4 inches per entry)
+        cols = max(1, min(len(acts), int(fig.get_figwidth() / 2.4)))
+        fig.legend(handles, labs, loc="outside lower center", ncols=cols, frameon=False)
         fig.suptitle("How officers and auxiliaries spend their working time")
     return fig
 
@@ -369,8 +383,13 @@ def sweep_lines(runs: pd.DataFrame, x: str, keys: Sequence[str] = (
                                               f"{_level(g)}")
                 if numeric:
                     ax.plot(sub[x], sub["mean"], marker="o", color=colors[i % 10], label=lab)
-                    ax.fill_between(sub[x], sub["lo"], sub["hi"], color=colors[i % 10],
-                                    alpha=0.2, lw=0)
+                    if g is None:
+                        ax.fill_between(sub[x], sub["lo"], sub["hi"], color=colors[i % 10],
+                                        alpha=0.2, lw=0)
+                    else:  # several lines: band edges only, so overlaps never mix colours
+                        for edge in ("lo", "hi"):
+                            ax.plot(sub[x], sub[edge], color=colors[i % 10], lw=0.9,
+                                    ls="--", alpha=0.8)
                 else:
                     pos = np.arange(len(sub)) + (i - (len(groups) - 1) / 2) * 0.15
                     ax.errorbar(pos, sub["mean"], yerr=np.nan_to_num(np.abs(np.vstack([
@@ -381,9 +400,19 @@ def sweep_lines(runs: pd.DataFrame, x: str, keys: Sequence[str] = (
             ax.set_title(name, wrap=True)
             ax.set_ylabel(unit)
             ax.set_xlabel(style.parameter_label(x))
-            ax.set_ylim(bottom=0)
+            low = float(np.nanmin(s["lo"])) if s["lo"].notna().any() else 0.0
+            top = float(np.nanmax(s["hi"])) if s["hi"].notna().any() else 1.0
+            if low < 0:  # an interval reaching below zero is shown whole, not cut off
+                ax.set_ylim(bottom=low - 0.05 * (top - low))
+            else:
+                ax.set_ylim(bottom=0)
         if hue is not None:
-            axes[0].legend(frameon=True)
+            handles, labels = axes[0].get_legend_handles_labels()
+            if numeric:
+                handles.append(Line2D([], [], color="0.4", lw=0.9, ls="--"))
+                labels.append("95% confidence band")
+            fig.legend(handles, labels, loc="outside lower center", frameon=False,
+                       ncols=min(len(labels), 4))
         fig.suptitle("How the outcomes change with "
                      + x.rsplit(".", 1)[-1].replace("_", " "))
     return fig

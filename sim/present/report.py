@@ -27,7 +27,14 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from sim.experiments.metrics import time_budget
-from sim.experiments.results import OutputError, prepare_dir, read_manifest, write_json, write_run
+from sim.experiments.results import (
+    OutputError,
+    claim_dir,
+    fingerprint,
+    read_manifest,
+    write_json,
+    write_run,
+)
 from sim.experiments.run import run_replications
 from sim.present import plots, style
 from sim.present.report_data import (
@@ -348,7 +355,8 @@ def build_figures(res: Results, comps: dict[str, ModelResults]) -> tuple[list[Fi
     v, xy, circuity = village_table(models, r)
     n_tw = int(models[0].scenario["township"].get("townships", 1))
     figs.append(FigureOut("township-map", "Where help arrives late",
-                          plots.township_map(v, xy, order, circuity), map_caption(res, v, n_tw)))
+                          plots.township_map(v, xy, order, circuity),
+                          map_caption(res, v, n_tw, circuity)))
     if comps:
         variants = {m.label: m.metrics for m in comps.values()}
         together = "All together (" + models[1].label.split(" (")[0].lower() + ")"
@@ -384,7 +392,8 @@ def _sweep_figures(res: Results) -> list[FigureOut]:
 # ------------------------------------------------------------------ the report
 
 def write_report(folder: str | Path, out: str | Path | None = None, components: bool = True,
-                 log: Callable[[str], None] | None = None, progress: bool = False) -> Path:
+                 log: Callable[[str], None] | None = None, progress: bool = False,
+                 force: bool = False) -> Path:
     """Write ``report.html``, ``figures/*.png|svg`` and ``summary.json|md``; return the HTML.
 
     Args:
@@ -393,6 +402,8 @@ def write_report(folder: str | Path, out: str | Path | None = None, components: 
         components: For a comparison, run each reform component alone when not cached.
         log: Called with lines of progress text.
         progress: Show progress bars on stderr.
+        force: Replace other results or another report already in ``out`` (a report of the
+            same results folder is always replaced).
 
     Raises:
         ReportError: a folder that cannot be read, or an output that cannot be written.
@@ -406,7 +417,11 @@ def write_report(folder: str | Path, out: str | Path | None = None, components: 
     except (KeyError, ScenarioError) as e:
         raise ReportError(f"{res.folder}: cannot read the results ({e})") from None
     try:
-        dest = prepare_dir(Path(out) if out is not None else res.folder / "report")
+        source = str(res.folder.resolve())
+        dest = claim_dir(Path(out) if out is not None else res.folder / "report", "report",
+                         fingerprint(source), force=force)
+        write_json({"kind": "report", "source": str(folder), "fingerprint": fingerprint(source)},
+                   dest / "manifest.json")
         (dest / "figures").mkdir(exist_ok=True)
         embedded = []
         for f in figures:

@@ -59,10 +59,11 @@ def _raw(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}" if abs(x) >= 1 else f"{x:.3f}"
 
 
-def _years(m: ModelResults) -> str:
+def _years(m: ModelResults, n_models: int = 2) -> str:
     days = float(m.scenario.get("days", 365.0))
     span = f"{days / 365:.3g}-year" if days >= 365 else f"{days:g}-day"
-    return (f"{m.reps} simulated {span} replication{'s' if m.reps != 1 else ''} per model "
+    per = " per model" if n_models > 1 else ""
+    return (f"{m.reps} simulated {span} replication{'s' if m.reps != 1 else ''}{per} "
             f"(the first {float(m.scenario.get('warmup_days', 0)):g} days of each left out as "
             f"warm-up)")
 
@@ -89,7 +90,7 @@ def ecdf_caption(res: Results, r: pd.DataFrame) -> str:
             "auxiliary on scene within the number of minutes on the horizontal axis: the "
             "further left and higher a curve, the faster help comes. Villages are grouped by "
             "road distance from the township police station; the dotted line marks half of "
-            f"the calls (the median). From {_years(res.models[0])}. "
+            f"the calls (the median). From {_years(res.models[0], len(res.models))}. "
             f"Key number: in villages over 20 km away, half of all calls waited longer than "
             f"{' vs. '.join(meds)}.")
     if lost:
@@ -117,7 +118,8 @@ def change_notes(res: Results) -> dict[str, str]:
 def interval_caption(res: Results) -> str:
     """Caption the violence-and-injuries intervals, with the paired change for two models."""
     text = ("Diamonds show the mean over all simulated years, thick bars its 95% confidence "
-            "interval, faint dots single years. From " + _years(res.models[0]) + ".")
+            "interval, faint dots single years. From "
+            + _years(res.models[0], len(res.models)) + ".")
     if len(res.models) == 2:
         a, b = (m.metrics for m in res.models)
         bits = []
@@ -134,21 +136,33 @@ def interval_caption(res: Results) -> str:
     return text
 
 
-def map_caption(res: Results, v: pd.DataFrame, n_townships: int) -> str:
-    """Caption the township map (``v``: :func:`~sim.present.report.village_table`)."""
+def map_caption(res: Results, v: pd.DataFrame, n_townships: int, circuity: float = 1.0) -> str:
+    """Caption the township map (``v``: :func:`~sim.present.report.village_table`).
+
+    ``circuity`` is road km per right-angle grid km: the diamonds of 10 and 20 km by road
+    lie 10 / circuity and 20 / circuity grid km from the station on the map's axes.
+    """
     worst = [f"{_num(v.loc[v['model'] == lab, 'median_response_min'].max())} min "
              f"({lab.split(' (')[0].lower()})" for lab in res.labels]
     slow = [str(int((v.loc[v["model"] == lab, "median_response_min"] > 30).sum()))
             for lab in res.labels]
     n = int((v["model"] == res.labels[0]).sum())
+    offices = bool(v["office"].any()) if "office" in v else False
+    panels = "all panels" if len(res.labels) > 1 else "the map"
+    grid = "" if circuity == 1.0 else (
+        f"; roads are modelled as a right-angled grid with a detour factor of {circuity:g} "
+        f"(road km per grid km), so on the axes the diamonds lie {10 / circuity:.1f} and "
+        f"{20 / circuity:.1f} km from the star")
     text = (f"Each dot is one of the {n} villages, placed where it lies in the simulated "
             "township; its colour is the median time from a call there to help on scene, "
-            "on one colour scale for all panels. The star is the police station (its position "
-            "is estimated from the villages' road distances), squares are center offices and "
-            "thin lines join each village to the office that serves it. Dashed diamonds mark "
-            "road distances of 10 and 20 km (roads are modelled as a right-angled grid). From "
-            f"{_years(res.models[0])}. Key number: the slowest village's median is "
-            f"{' vs. '.join(worst)}; villages with a median over 30 minutes: "
+            f"on one colour scale for {panels}. The star is the police station (its position "
+            "is estimated from the villages' road distances)"
+            + (", squares are center offices and thin lines join each village to the office "
+               "that serves it" if offices else "") +
+            ". Dashed diamonds mark road distances of 10 and 20 km from the station"
+            + (grid or " (roads are modelled as a right-angled grid)") + ". From "
+            f"{_years(res.models[0], len(res.models))}. Key number: the slowest village's "
+            f"median is {' vs. '.join(worst)}; villages with a median over 30 minutes: "
             f"{' vs. '.join(slow)}.")
     if n_townships > 1:
         text += f" Only the first of {n_townships} townships is shown."
@@ -174,8 +188,8 @@ def budget_caption(res: Results, b: pd.DataFrame) -> str:
     return ("Each bar splits one role's on-duty time (all staff of that role together; time "
             "off duty is left out) into what they were doing. 'Waiting for a job' is the spare "
             "capacity that lets someone respond at once. District chiefs are station officers "
-            f"who head a center office. From {_years(res.models[0])}. Key numbers: "
-            + "; ".join(bits) + ".")
+            f"who head a center office. From {_years(res.models[0], len(res.models))}. "
+            "Key numbers: " + "; ".join(bits) + ".")
 
 
 def effects_caption(eff: pd.DataFrame, reps: int) -> str:
@@ -200,16 +214,26 @@ def sweep_caption(runs: pd.DataFrame, ax: str, hue: str | None, n_axes: int) -> 
     """Caption one sweep figure: outcomes against ``ax`` (lines by ``hue``), of ``n_axes`` swept."""
     points = runs.groupby([ax] + ([hue] if hue else [])).ngroups
     reps = int(runs["replication"].nunique())
-    s = runs.groupby(ax)["escalation_rate"].mean() * 100
+    # the same means the figure plots: one per line (hue) and value of the axis
+    s = runs.groupby([ax] + ([hue] if hue else []))["escalation_rate"].mean() * 100
+
+    def at(idx: Any) -> str:
+        vals = idx if isinstance(idx, tuple) else (idx,)
+        return ", ".join(f"{k} = {plots._level(v)}" for k, v in zip([ax, hue], vals,
+                                                                       strict=False))
+    if _num(s.min()) == _num(s.max()):
+        key = (f" Key number: disputes that turned violent stay at {_num(s.min())}% at every "
+               f"value of {ax}" + (f" and {hue}" if hue else "") + ".")
+    else:
+        key = (f" Key number: disputes that turned violent range from {_num(s.min())}% at "
+               f"{at(s.idxmin())} to {_num(s.max())}% at {at(s.idxmax())}.")
     return (f"Each point is the mean over {reps} replications at one of {points} design "
             "points; the band (or error bar) is its 95% confidence interval"
             + (", and each line is one value of " + hue if hue else "") +
             ". Replication k uses "
             "the same random streams at every point, so differences between points are "
             "paired." + (" Other swept parameters are averaged over." if n_axes > 2
-                         else "") +
-            f" Key number: disputes that turned violent range from {_num(s.min())}% at "
-            f"{ax} = {s.idxmin()} to {_num(s.max())}% at {ax} = {s.idxmax()}.")
+                         else "") + key)
 
 
 COMPONENTS_HINT = (
@@ -404,7 +428,7 @@ def _assumption_html(s: dict[str, Any], labels: list[str]) -> str:
         vals = r["values"] if multi else r["values"][:1]
         rows.append([f"<code>{r['key']}</code>", escape(r["description"]),
                      *[escape(str(v)) for v in vals], escape(r["unit"]),
-                     escape(r["provenance"])])
+                     escape(source_text(r["provenance"]))])
     head = ["parameter", "meaning", *(labels if multi else ["value"]), "unit", "source"]
     return (f"<p>The model has {total} parameters: {counts.get('seed', 0)} reproduce figures of "
             f"the source report on the Xiangyang reform (<i>seed</i>), "
@@ -448,8 +472,9 @@ def render(res: Results, s: dict[str, Any], figures: list[tuple[FigureOut, str]]
                 f"({escape(base)}); the figures show how they change across the sweep.")
     else:
         what = " against ".join(f"<b>{escape(lab)}</b>" for lab in res.labels)
-        lede = (f"Simulated rural policing: {what}, in the same township with the same staff. "
-                f"{_years(res.models[0])}; seed {s.get('seed')}.")
+        same = ", in the same township with the same staff" if len(res.labels) > 1 else ""
+        lede = (f"Simulated rural policing: {what}{same}. "
+                f"{_years(res.models[0], len(res.models))}; seed {s.get('seed')}.")
         if n_components:
             lede += f" Plus each of {n_components} reform components on its own."
     items = "".join(f"<li>{t}</li>" for t in _sentences(s))
@@ -481,6 +506,16 @@ def render(res: Results, s: dict[str, Any], figures: list[tuple[FigureOut, str]]
         "</main></body></html>\n")
 
 
+def source_text(provenance: str) -> str:
+    """A parameter's provenance for readers: the project's reference list is docs/calibration.md."""
+    return provenance.replace("(REFERENCES)", "(sources: docs/calibration.md)")
+
+
+def _md_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell (a bare ``|`` would end the cell)."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
 def summary_markdown(s: dict[str, Any], figures: list[FigureOut]) -> str:
     """Render the headline numbers and figure list as Markdown (for a README)."""
     lines = ["# What the model says", ""]
@@ -492,7 +527,8 @@ def summary_markdown(s: dict[str, Any], figures: list[FigureOut]) -> str:
               "|---|---|---|---|"]
     for r in s["assumptions"]["key_parameters"]:
         vals = " / ".join(str(v) for v in dict.fromkeys(json.dumps(v) for v in r["values"]))
-        lines.append(f"| `{r['key']}` | {vals} | {r['unit']} | {r['provenance']} |")
+        cells = [vals, r["unit"], source_text(r["provenance"])]
+        lines.append(f"| `{r['key']}` | " + " | ".join(_md_cell(c) for c in cells) + " |")
     lines += ["", "## Figures", ""]
     for f in figures:
         lines += [f"![{f.title}](figures/{f.slug}.png)", "", f"*{f.caption}*", ""]
