@@ -1,4 +1,4 @@
-"""Reform components, one small strategy per file; :class:`~sim.world.policies.Policy` composes them.
+"""Reform components, one small strategy per file; :class:`~sim.world.policies.Policy` composes.
 
 * :mod:`~sim.world.components.staffing`: who is posted where (station, center offices,
   villages), in which duty regime, to take which jobs.

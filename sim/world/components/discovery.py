@@ -1,7 +1,8 @@
 """Discovery without a call: resident auxiliaries, smart alerts, screening rounds.
 
 * :class:`ResidentDiscovery` (``village_auxiliaries``): an auxiliary living in the village
-  learns of a latent dispute after an exponential time (``screening.auxiliary_discovery_mean_days``).
+  learns of a latent dispute after an exponential time
+  (``screening.auxiliary_discovery_mean_days``).
 * :class:`SmartAlerts` (``smart_alerts``): a dispute of an elderly resident living alone is
   flagged after ``screening.alert_mean_days``.
 * :class:`ScreeningRounds` (``screening``): each village is visited every

@@ -47,8 +47,10 @@ def eligible(r: Responder, job: Job) -> bool:
 
 
 def zone(r: Responder) -> tuple[int, ...]:
-    """Where a free responder can take jobs: ``(0,)`` township, ``(1, k)`` cluster k,
-    ``(2, v)`` village v."""
+    """Where a free responder can take jobs.
+
+    Returns ``(0,)`` for the township, ``(1, k)`` for cluster k, ``(2, v)`` for village v.
+    """
     if r.at_center:
         return (1, r.cluster)
     if r.home >= 0:

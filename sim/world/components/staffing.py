@@ -71,8 +71,10 @@ class CenterOffices(NoCenterOffices):
         return [int(v) for v in model.township_of(t).center_village]
 
     def officers(self, model: PolicingModel, t: int, duty: Regimes) -> list[Responder]:
-        """District chiefs first (keeping one station officer at the station if there are
-        two or more), the rest on the roster."""
+        """District chiefs first, the rest on the roster.
+
+        One station officer stays at the station when there are two or more.
+        """
         s, tw = model.params, model.township_of(t)
         centers, n = self.centers(model, t), s.staff.station_officers
         chiefs = min(len(centers), n - 1 if n > 1 else n)
