@@ -98,7 +98,7 @@ def test_center_turn_takes_the_auxiliary_to_the_center_office():
     # two villages of one cluster: the center office is in the more populous one (village 0
     # here, by the layout's rule when populations tie); the turn runs from 08:00 for 24 h
     sets = [*RESIDENT, "reform.center_offices=true", "staff.auxiliaries=2", "days=2"]
-    m, rec = _run(sets, calls=[ExtraCall(12 * 60.0, 1, CallKind.PUBLIC_ORDER, 30.0)],
+    m, _ = _run(sets, calls=[ExtraCall(12 * 60.0, 1, CallKind.PUBLIC_ORDER, 30.0)],
                   distances=(30.0, 31.0))
     center = int(m.townships[0].center_village[0])
     on_turn = [r for r in m.responders() if r.role is Role.AUXILIARY and r.at_center]
