@@ -171,12 +171,13 @@ class Policy:
 
         """
         passed: set[Responder] = set()
+        eligible, rank = self.eligible, self.rank  # bound once: this is the hottest loop
         while True:
             best, best_key = None, None
             for pool in pools:
                 for r in pool:
-                    if r not in passed and self.eligible(r, job):
-                        key = self.rank(r, job)
+                    if eligible(r, job) and not (passed and r in passed):
+                        key = rank(r, job)
                         if best_key is None or key < best_key:
                             best, best_key = r, key
             if best is None or not is_on_call(best) or self.duty.resident.answers():

@@ -115,7 +115,8 @@ class DayShift:
         if self.start_min == 0.0 or self.end_min > DAY_MIN:
             self._begin(-1 if self.start_min > 0 else 0)
         _daily(model, self._on_day_start, self.start_min)
-        _daily(model, self._on_day_end, self.end_min)
+        if self.end_min - self.start_min < DAY_MIN:  # a 24-hour day shift never ends
+            _daily(model, self._on_day_end, self.end_min)
 
     def _begin(self, day: int) -> None:
         for r, i, n, per_week, leave in self.members:
