@@ -268,3 +268,27 @@ def test_no_literal_probability_in_the_model_world():
             if isinstance(n, ast.Constant) and isinstance(n.value, float) and 0 < n.value < 1:
                 found.add((p.name, n.value))
     assert found <= allowed, found - allowed
+
+
+def test_outputs_state_resources_and_whether_the_comparison_is_equal_resource(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    sets = ["--set", "days=10", "--set", "warmup_days=2"]
+    r = CliRunner().invoke(app, ["run", str(ROOT / "scenarios/center_office.toml"), "--json",
+                                 *sets])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout)["resources"]
+    assert res["village_auxiliary"]["headcount"] == 36
+    assert res["village_auxiliary"]["on_call_hours"] > 0
+    assert {"on_duty_hours", "busy_hours", "jobs", "busy_travel_hours"} <= set(
+        res["station_officer"])
+    r = CliRunner().invoke(app, ["compare", str(ROOT / "scenarios/station_centred.toml"),
+                                 str(ROOT / "scenarios/center_office.toml"), "--reps", "1",
+                                 "--out", str(tmp_path / "cmp"), *sets])
+    assert r.exit_code == 0, r.output
+    assert "NOT an equal-resource comparison" in r.stdout and "village_auxiliary" in r.stdout
+    assert (tmp_path / "cmp/b/resources.csv").read_text().startswith("replication,post,")
