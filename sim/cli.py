@@ -24,8 +24,8 @@ from sim.experiments.results import (
     write_parquet,
     write_run,
 )
-from sim.experiments.run import Interrupted, compare, run_replications, summarize
-from sim.present.tables import comparison_table, metrics_table
+from sim.experiments.run import Interrupted, compare, mean_resources, run_replications, summarize
+from sim.present.tables import comparison_table, metrics_table, resources_table
 from sim.scenario import Scenario, ScenarioError, load_scenario, staffing_warnings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -134,6 +134,8 @@ def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
         typer.echo(f"{scn.name} ({scn.policy}; reform components: "
                    f"{', '.join(k for k, v in scn.components().items() if v) or 'none'})")
         typer.echo(metrics_table(results))
+        typer.echo("")
+        typer.echo(resources_table([(scn.name, mean_resources(results))]))
 
 
 @app.command(name="compare")
@@ -178,6 +180,8 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
     else:
         typer.echo(f"A = {a.name} ({a.policy})\nB = {b.name} ({b.policy})\n")
         typer.echo(comparison_table(table, a.name, b.name))
+        typer.echo("")
+        typer.echo(resources_table([(a.name, mean_resources(ra)), (b.name, mean_resources(rb))]))
 
 
 @app.command()

@@ -55,7 +55,8 @@ def test_emergency_jumps_the_queue():
 
 
 def test_nearest_free_responder_goes():
-    sets = ["staff.auxiliaries=2", "reform.village_auxiliaries=true", "staff.station_officers=1"]
+    sets = ["staff.auxiliaries=2", "reform.village_auxiliaries=true", "staff.station_officers=1",
+            "duty.village_auxiliary_hours=24"]  # on duty at 01:00 (not on call at home)
     _, rec = _run(sets, calls=[ExtraCall(60.0, 1, CallKind.PUBLIC_ORDER, 10.0)],
                   distances=(10.0, 30.0))
     (c,) = rec.calls
@@ -106,7 +107,8 @@ def test_latent_dispute_subsides_on_its_own():
 
 
 def test_resident_auxiliary_discovers_before_any_call():
-    sets = ["staff.auxiliaries=1", "reform.village_auxiliaries=true"]
+    sets = ["staff.auxiliaries=1", "reform.village_auxiliaries=true",
+            "duty.village_auxiliary_hours=24"]  # on duty at 00:30, not asleep at home
     d = ExtraDispute(0.0, 0, _clocks(auxiliary=30.0, flare=500.0))
     _, rec = _run(sets, disputes=[d])
     (row,) = rec.disputes

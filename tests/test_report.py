@@ -194,3 +194,21 @@ def test_cli_report_errors(tmp_path):
     with pytest.raises(ReportError, match=r"no manifest\.json"):
         load_results(tmp_path)
 
+
+
+def test_assumptions_table_is_generated_from_the_schema():
+    """Kinds and plausible ranges come from the schema; every differing parameter is listed."""
+    from sim.present.report_page import assumptions
+    from sim.scenario import parameter_table
+
+    a = load_scenario(ROOT / "scenarios/station_centred.toml").model_dump(mode="json")
+    b = load_scenario(ROOT / "scenarios/center_office_as_reported.toml").model_dump(mode="json")
+    out = assumptions([a, b])
+    schema = {r["key"]: r for r in parameter_table()}
+    rows = {r["key"]: r for r in out["key_parameters"]}
+    for key, r in rows.items():
+        assert (r["kind"], r["plausible"], r["provenance"]) == (
+            schema[key]["kind"], schema[key]["plausible"], schema[key]["provenance"])
+    for key in ("policy", "staff.community_officers", "staff.auxiliaries"):
+        assert rows[key]["values"][0] != rows[key]["values"][1]
+    assert sum(out["provenance_counts"].values()) == len(schema)

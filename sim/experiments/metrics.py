@@ -19,6 +19,9 @@ DISPUTE_CALL_KINDS = ("dispute", "fight")
 #: Metric keys with a one-line definition (README and reports read them from here).
 METRICS: dict[str, str] = {
     "response_time_mean_min": "mean minutes from call to first responder on scene",
+    "officer_response_time_mean_min": "mean minutes from call to the first officer on scene, "
+                                      "over calls of the kinds that need an officer "
+                                      "(dispatch.officer_required_kinds)",
     "response_time_median_min": "median minutes from call to first responder on scene",
     "response_time_p90_min": "90th percentile of minutes from call to first responder on scene",
     "response_time_far_mean_min": "mean response time to villages over 20 km from the station",
@@ -59,6 +62,7 @@ class Tables:
     warmup_min: float
     residents: int
     missed_visits: int = 0
+    staff: pd.DataFrame | None = None  # one row per responder: role, post, jobs attended
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -81,7 +85,8 @@ def tables_from_records(records) -> Tables:
         villages=_frame(records.villages, ["village", "station_km"]),
         visits=_frame(records.visits, ["t", "village", "found"]),
         horizon_min=records.horizon_min, warmup_min=records.warmup_min,
-        residents=records.residents, missed_visits=records.missed_visits)
+        residents=records.residents, missed_visits=records.missed_visits,
+        staff=_frame(getattr(records, "staff", []), ["responder_id", "role", "post", "jobs"]))
 
 
 def _mean(x: pd.Series) -> float:
@@ -113,6 +118,7 @@ def compute_metrics(tab: Tables) -> dict[str, float]:
     thefts = int((c["kind"] == "theft").sum())
     return {
         "response_time_mean_min": _mean(answered),
+        "officer_response_time_mean_min": officer_response_mean(c),
         "response_time_median_min": float(answered.median()) if len(answered) else float("nan"),
         "response_time_p90_min": float(np.quantile(answered, 0.9)) if len(answered) else
         float("nan"),
@@ -147,3 +153,56 @@ def time_budget(tab: Tables) -> pd.DataFrame:
     w["share"] = w["minutes"] / w.groupby("role")["minutes"].transform("sum")
     w["hours"] = w["minutes"] / 60.0
     return w
+
+
+def officer_response_mean(c: pd.DataFrame) -> float:
+    """Mean minutes from call to the first officer on scene, over officer-required calls."""
+    if "officer_required" not in c:
+        return float("nan")
+    req = c[c["officer_required"].astype(bool)]
+    return _mean((req["t_officer_arrive"].astype(float) - req["t_call"].astype(float)).dropna())
+
+
+#: Busy activities of the resources table (time budget categories of sim.world.responders).
+BUSY_ACTIVITIES = ("travel", "on_scene", "screening", "visit", "casework")
+
+
+def resources(tab: Tables) -> dict[str, dict[str, float]]:
+    """What each post had and did over the whole run (warm-up included).
+
+    Returns:
+        post -> ``headcount``, ``on_duty_hours`` (every hour not off duty or on call at home,
+        so a call-out from home counts), ``on_call_hours`` (at home, may be phoned),
+        ``busy_hours`` (the sum of :data:`BUSY_ACTIVITIES`), ``busy_<activity>_hours`` and
+        ``jobs`` (jobs attended). Posts: ``station_officer``, ``community_officer`` (on the
+        station roster), ``dedicated_community_officer``, ``district_chief``,
+        ``station_auxiliary``, ``center_auxiliary``, ``village_auxiliary``.
+
+    """
+    w = tab.workload
+    if not len(w):
+        return {}
+    post = w["post"] if "post" in w else w["role"]
+    hours = w.assign(post=post).pivot_table(index="post", columns="activity", values="minutes",
+                                            aggfunc="sum", fill_value=0.0) / 60.0
+    heads = w.assign(post=post).groupby("post")["responder_id"].nunique()
+    staff = tab.staff if tab.staff is not None and len(tab.staff) else None
+    jobs = staff.groupby("post")["jobs"].sum() if staff is not None else None
+    out: dict[str, dict[str, float]] = {}
+    for p, row in hours.iterrows():
+        total = float(row.sum())
+        off = float(row.get("off_duty", 0.0))
+        on_call = float(row.get("on_call", 0.0))
+        busy = {a: float(row.get(a, 0.0)) for a in BUSY_ACTIVITIES}
+        out[str(p)] = {"headcount": float(heads[p]), "on_duty_hours": total - off - on_call,
+                       "on_call_hours": on_call, "busy_hours": sum(busy.values()),
+                       **{f"busy_{a}_hours": v for a, v in busy.items()},
+                       "jobs": float(jobs.get(p, 0)) if jobs is not None else float("nan")}
+    return out
+
+
+def resources_frame(per_run: list[dict[str, dict[str, float]]]) -> pd.DataFrame:
+    """Tidy rows (replication, post, figures...) of :func:`resources` of several runs."""
+    rows = [{"replication": k, "post": p, **v} for k, res in enumerate(per_run)
+            for p, v in res.items()]
+    return pd.DataFrame(rows)

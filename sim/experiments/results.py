@@ -15,9 +15,10 @@ from typing import Any
 import pandas as pd
 
 import sim
+from sim.experiments.metrics import resources, resources_frame
 from sim.experiments.run import RunResult
 
-TABLES = ("calls", "disputes", "injuries", "workload", "villages", "visits")
+TABLES = ("calls", "disputes", "injuries", "workload", "villages", "visits", "staff")
 MANIFEST = "manifest.json"
 
 
@@ -223,6 +224,10 @@ def write_run(out: str | Path, results: Sequence[RunResult], kind: str = "run",
         write_parquet(pd.concat(frames, ignore_index=True), p / f"{name}.parquet")
     metrics = pd.DataFrame([{"replication": r.replication, **r.metrics} for r in results])
     write_parquet(metrics, p / "metrics.parquet")
+    res = resources_frame([resources(r.tables) for r in results])
+    res["replication"] = [results[k].replication for k in res["replication"]] if len(res) else []
+    write_parquet(res, p / "resources.parquet")
+    res.to_csv(p / "resources.csv", index=False)
     write_json(man, p / MANIFEST)
     return p
 

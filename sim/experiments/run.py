@@ -15,7 +15,14 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.experiments.layouts import layouts_for
-from sim.experiments.metrics import METRICS, Tables, compute_metrics, tables_from_records
+from sim.experiments.metrics import (
+    METRICS,
+    Tables,
+    compute_metrics,
+    resources,
+    resources_frame,
+    tables_from_records,
+)
 from sim.scenario import Scenario
 from sim.world.geography import Layout
 from sim.world.model import PolicingModel
@@ -122,7 +129,19 @@ def summarize(results: Sequence[RunResult]) -> dict[str, Any]:
     out["scenario"] = results[0].scenario.name if results else ""
     out["policy"] = results[0].scenario.policy if results else ""
     out["seed"] = results[0].seed if results else None
+    out["resources"] = mean_resources(results)
     return out
+
+
+def mean_resources(results: Sequence[RunResult]) -> dict[str, dict[str, float]]:
+    """Each post's resources (:func:`~sim.experiments.metrics.resources`), mean over runs."""
+    if not results:
+        return {}
+    df = resources_frame([resources(r.tables) for r in results])
+    if not len(df):
+        return {}
+    means = df.drop(columns="replication").groupby("post").mean()
+    return {str(p): {k: _clean(float(v)) for k, v in row.items()} for p, row in means.iterrows()}
 
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:

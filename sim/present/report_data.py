@@ -33,7 +33,11 @@ KEY_ASSUMPTIONS = (
     "disputes.injury_prob", "mediation.success_station_officer",
     "mediation.success_community_officer", "mediation.success_auxiliary",
     "mediation.success_joint", "screening.interval_days", "screening.detect_prob",
-    "screening.auxiliary_discovery_mean_days")
+    "screening.auxiliary_discovery_mean_days", "mediation.success_district_chief",
+    "shifts.duty_groups", "shifts.day_hours", "duty.village_auxiliary_hours",
+    "duty.on_call_at_home", "duty.on_call_answer_prob", "duty.night_turnout_min",
+    "duty.center_turn_hours", "dispatch.tie_break", "dispatch.officer_required_kinds",
+    "community_work.followup_visits", "community_work.elderly_visits")
 EFFECT_KEYS = ("escalation_rate", "injury_crimes_per_10k_year", "response_time_mean_min")
 
 

@@ -275,20 +275,33 @@ def _lookup(scn: dict[str, Any], key: str) -> Any:
 
 
 def assumptions(scenarios: list[dict[str, Any]]) -> dict[str, Any]:
-    """List the key assumptions (value per model, unit, provenance) and count sources."""
+    """The assumptions table, generated from the schema's structured provenance.
+
+    Rows: the key assumptions (:data:`KEY_ASSUMPTIONS`) and every other parameter whose value
+    differs between the models (so every difference between them is listed), each with its
+    value per model, unit, provenance, provenance kind and plausible range; plus a count of
+    parameters by provenance kind.
+    """
     from sim.scenario import parameter_table  # noqa: PLC0415
     table = {row["key"]: row for row in parameter_table()}
+    differing = [k for k in table if k not in KEY_ASSUMPTIONS and k not in ("name", "description")
+                 and len({json.dumps(_lookup(s, k)) for s in scenarios}) > 1]
     rows = []
-    for key in KEY_ASSUMPTIONS:
+    for key in (*KEY_ASSUMPTIONS, *differing):
         meta = table[key]
         rows.append({"key": key, "values": [_lookup(s, key) for s in scenarios],
                      "unit": meta["unit"], "description": meta["description"],
-                     "provenance": meta["provenance"]})
+                     "provenance": meta["provenance"], "kind": meta["kind"],
+                     "plausible": meta["plausible"]})
     counts: dict[str, int] = {}
     for row in table.values():
-        src = row["provenance"].split(":")[0]
-        counts[src] = counts.get(src, 0) + 1
+        counts[row["kind"]] = counts.get(row["kind"], 0) + 1
     return {"key_parameters": rows, "provenance_counts": counts}
+
+
+def _plausible(r: dict[str, Any]) -> str:
+    p = r.get("plausible")
+    return f"{p[0]:g} to {p[1]:g}" if p else ""
 
 
 def _entry(key: str, per_model: list[pd.Series], span_days: float | None = None) -> dict[
@@ -428,15 +441,18 @@ def _assumption_html(s: dict[str, Any], labels: list[str]) -> str:
         vals = r["values"] if multi else r["values"][:1]
         rows.append([f"<code>{r['key']}</code>", escape(r["description"]),
                      *[escape(str(v)) for v in vals], escape(r["unit"]),
+                     escape(r.get("kind", "")), escape(_plausible(r)),
                      escape(source_text(r["provenance"]))])
-    head = ["parameter", "meaning", *(labels if multi else ["value"]), "unit", "source"]
+    head = ["parameter", "meaning", *(labels if multi else ["value"]), "unit", "kind",
+            "plausible range", "source"]
     return (f"<p>The model has {total} parameters: {counts.get('seed', 0)} reproduce figures of "
             f"the source report on the Xiangyang reform (<i>seed</i>), "
             f"{counts.get('calibrated', 0)} {'is' if counts.get('calibrated', 0) == 1 else 'are'}"
             " calibrated to such figures, "
             f"{counts.get('assumption', 0)} are <b>assumptions</b> (the report does not give "
             f"them), and {counts.get('run', 0)} are choices of the run. The results lean most "
-            "on these:</p>" + _html_table(head, rows, numeric_from=99))
+            "on these (the table also lists every parameter on which the models differ):</p>"
+            + _html_table(head, rows, numeric_from=99))
 
 
 def _metrics_html(res: Results) -> str:
@@ -523,11 +539,12 @@ def summary_markdown(s: dict[str, Any], figures: list[FigureOut]) -> str:
     if s.get("observed"):
         lines.append(f"- {s['observed']}")
     lines += ["", "Ranges are 95% confidence intervals over the replications.", "",
-              "## Key assumptions", "", "| parameter | value | unit | source |",
-              "|---|---|---|---|"]
+              "## Key assumptions", "",
+              "| parameter | value | unit | kind | plausible range | source |",
+              "|---|---|---|---|---|---|"]
     for r in s["assumptions"]["key_parameters"]:
         vals = " / ".join(str(v) for v in dict.fromkeys(json.dumps(v) for v in r["values"]))
-        cells = [vals, r["unit"], source_text(r["provenance"])]
+        cells = [vals, r["unit"], r.get("kind", ""), _plausible(r), source_text(r["provenance"])]
         lines.append(f"| `{r['key']}` | " + " | ".join(_md_cell(c) for c in cells) + " |")
     lines += ["", "## Figures", ""]
     for f in figures:

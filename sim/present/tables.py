@@ -46,3 +46,46 @@ def comparison_table(df: pd.DataFrame, name_a: str, name_b: str) -> str:
     lines.append(f"({n} paired replications with common random numbers; CI from the paired "
                  f"t distribution)")
     return "\n".join(lines)
+
+
+#: Columns of the resources table: (key of metrics.resources, heading).
+_RESOURCE_COLUMNS = (("headcount", "staff"), ("on_duty_hours", "on-duty h"),
+                     ("on_call_hours", "on-call h"), ("busy_hours", "busy h"),
+                     ("busy_on_scene_hours", "on scene h"), ("jobs", "jobs"))
+
+
+def resources_table(sides: Sequence[tuple[str, dict[str, dict[str, float]]]]) -> str:
+    """Each side's staff, on-duty, on-call and busy hours and jobs per post (run means).
+
+    With their totals, and one line saying whether the comparison is equal-resource (on-duty
+    responder-hours within 1%).
+    """
+    head = f"{'side':<16} {'post':<28}" + "".join(f" {h:>11}" for _, h in _RESOURCE_COLUMNS)
+    lines = ["Resources over the run (mean per replication; on-duty hours include call-outs "
+             "from home)", head, "-" * len(head)]
+    totals = []
+    for name, res in sides:
+        tot = {k: sum((v.get(k) or 0.0) for v in res.values()) for k, _ in _RESOURCE_COLUMNS}
+        totals.append((name, tot))
+        for post, v in sorted(res.items()):
+            lines.append(f"{name[:16]:<16} {post:<28}" + "".join(
+                f" {_fmt(v.get(k)):>11}" for k, _ in _RESOURCE_COLUMNS))
+        lines.append(f"{name[:16]:<16} {'total':<28}" + "".join(
+            f" {_fmt(tot[k]):>11}" for k, _ in _RESOURCE_COLUMNS))
+    if len(totals) == 2:
+        lines.append(equal_resource_line(totals[0], totals[1]))
+    return "\n".join(lines)
+
+
+def equal_resource_line(a: tuple[str, dict[str, float]], b: tuple[str, dict[str, float]]) -> str:
+    """One line saying whether B's on-duty responder-hours are within 1% of A's."""
+    (na, ta), (nb, tb) = a, b
+    ha, hb = ta["on_duty_hours"], tb["on_duty_hours"]
+    rel = hb / ha - 1 if ha else float("nan")
+    if not math.isnan(rel) and abs(rel) <= 0.01:
+        return (f"Equal-resource: on-duty responder-hours within 1% ({_fmt(ha)} vs {_fmt(hb)}, "
+                f"{rel:+.1%}); staff {ta['headcount']:.0f} vs {tb['headcount']:.0f}.")
+    return (f"NOT an equal-resource comparison: {nb} has {_fmt(hb)} on-duty responder-hours "
+            f"against {_fmt(ha)} for {na} ({rel:+.0%}), plus {_fmt(tb['on_call_hours'])} vs "
+            f"{_fmt(ta['on_call_hours'])} on call at home; staff {ta['headcount']:.0f} vs "
+            f"{tb['headcount']:.0f}.")

@@ -12,7 +12,10 @@ choice) and a plausible range. Other layers read parameter metadata from here (d
 """
 
 from sim.scenario.calls import Calls
+from sim.scenario.community import CommunityWork
+from sim.scenario.dispatch import Dispatch
 from sim.scenario.disputes import Disputes
+from sim.scenario.duty import Duty
 from sim.scenario.limits import (
     MAX_CASEWORK_BLOCKS,
     MAX_GRID_CELLS,
@@ -58,7 +61,10 @@ __all__ = [
     "POLICIES",
     "PROVENANCE_KINDS",
     "Calls",
+    "CommunityWork",
+    "Dispatch",
     "Disputes",
+    "Duty",
     "Mediation",
     "Reform",
     "Residents",

@@ -15,9 +15,15 @@ class Mediation(Section):
     success_station_officer: float = param(0.5, "-", "P(success) when a station officer "
                                            "mediates (tension 1)", "assumption: call-driven "
                                            "pacification", ge=0, le=1, plausible=(0.3, 0.7))
-    success_community_officer: float = param(0.75, "-", "P(success), community officer",
-                                             "assumption: embedded officer", ge=0, le=1,
-                                             plausible=(0.5, 0.9))
+    success_community_officer: float = param(0.75, "-", "P(success) when a community officer "
+                                             "mediates (tension 1), in either model: a skill "
+                                             "of the person, not of a reform component",
+                                             "assumption: an officer trained for community "
+                                             "work", ge=0, le=1, plausible=(0.5, 0.9))
+    success_district_chief: float = param(0.5, "-", "P(success) when a district chief (a "
+                                          "station officer heading a center office) mediates",
+                                          "assumption: as a station officer", ge=0, le=1,
+                                          plausible=(0.3, 0.7))
     success_auxiliary: float = param(0.6, "-", "P(success), auxiliary", "assumption", ge=0,
                                      le=1, plausible=(0.4, 0.8))
     success_joint: float = param(0.85, "-", "P(success), joint mediation with civil affairs, "

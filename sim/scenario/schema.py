@@ -9,7 +9,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, model_validator
 
 from sim.scenario.calls import Calls
+from sim.scenario.community import CommunityWork
+from sim.scenario.dispatch import Dispatch
 from sim.scenario.disputes import Disputes
+from sim.scenario.duty import Duty
 from sim.scenario.limits import _MINUTES, MAX_CASEWORK_BLOCKS, MAX_GRID_CELLS, MIN_DURATION_MIN
 from sim.scenario.mediation import Mediation
 from sim.scenario.parameters import COMPONENTS, DISPUTE_KINDS, Section, param
@@ -42,8 +45,11 @@ class Scenario(Section):
     calls: Calls = Calls()
     staff: Staff = Staff()
     shifts: Shifts = Shifts()
+    duty: Duty = Duty()
+    dispatch: Dispatch = Dispatch()
     reform: Reform = Reform()
     screening: Screening = Screening()
+    community_work: CommunityWork = CommunityWork()
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Scenario:

@@ -1,7 +1,8 @@
 """The dispatcher of one township: the queue of waiting jobs and the pool of free responders.
 
 It is mechanism only. Who may take which job, and which of several free responders goes, are
-the policy's rules (:meth:`Policy.eligible`, :meth:`Policy.rank`).
+the policy's rules (:meth:`Policy.eligible`, :meth:`Policy.rank`, written down in
+:mod:`sim.world.components.dispatch_rules`).
 """
 
 from __future__ import annotations
@@ -65,8 +66,12 @@ class Dispatcher:
                 return
 
     def responder_free(self, responder: Responder) -> None:
-        """Give a responder who has just become free the first waiting job it may take."""
-        if not responder.free:
+        """Give a responder who has just become free the first waiting job it may take.
+
+        An auxiliary on call at home is phoned only when a call comes in, never for a job
+        already waiting (it is free but not on duty).
+        """
+        if not responder.free or not responder.on_duty:
             return
         waiting = self._waiting
         i = 0

@@ -58,6 +58,8 @@ class Channel(Enum):
     AUXILIARY = "auxiliary"
     ALERT = "alert"
     JOINT = "joint"
+    FOLLOWUP = "followup"
+    ELDERLY_VISIT = "elderly_visit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +152,7 @@ class Dispute(FixedAgent):
         policy = self.model.policy
         if self.job is None and policy.auxiliary_discovers(self.model, self):
             clocks.append((now + c.auxiliary, 3, "auxiliary"))
-        if self.job is None and self.elderly_alone and policy.components.smart_alerts:
+        if self.job is None and self.elderly_alone and policy.smart_alerts(self):
             clocks.append((now + c.alert, 4, "alert"))
         clocks.sort()
         self._latent_clocks = clocks
@@ -291,6 +293,7 @@ class Dispute(FixedAgent):
         self.job = None
         policy = self.model.policy
         p = policy.mediation_success(self.model, responder, self, channel)
+        policy.after_mediation(self.model, self, channel)  # e.g. a follow-up visit later
         if self.rng.random() < p:
             self.resolved_by = "joint" if channel is Channel.JOINT else responder.role.value
             self._end(DisputeState.RESOLVED)

@@ -20,6 +20,9 @@ class JobKind(Enum):
     JOINT_MEDIATION = "joint_mediation"  # a session with civil affairs, court, ...
     SCREENING = "screening"  # a proactive visit to a village
     CASEWORK = "casework"  # a block of follow-up work on a criminal case, at the station
+    OFFICER_ATTENDANCE = "officer_attendance"  # an officer sent after an auxiliary went first
+    FOLLOWUP = "followup"  # a community officer's follow-up visit to a mediated dispute
+    ELDERLY_VISIT = "elderly_visit"  # a community officer's visit to a village's elderly
 
     @property
     def is_call(self) -> bool:
@@ -78,6 +81,7 @@ class Job:
         "cluster",
         "created",
         "dispute",
+        "follows",
         "found",
         "kind",
         "place",
@@ -107,6 +111,7 @@ class Job:
         self.cluster = cluster
         self.channel = None
         self.found: list = []
+        self.follows: CallRecord | None = None  # the call an officer attendance belongs to
         self.seq = next(_job_ids)
 
     def sort_key(self) -> tuple[int, float, int]:

@@ -19,7 +19,7 @@ from mesa.discrete_space import OrthogonalVonNeumannGrid
 
 from sim.scenario import DISPUTE_KINDS, Scenario
 from sim.world.dispatch import Dispatcher
-from sim.world.disputes import Channel, Clocks, Dispute, DisputeKind
+from sim.world.disputes import Channel, Clocks, Dispute, DisputeKind, DisputeState
 from sim.world.geography import Layout, Township, generate_layout
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.policies import DAY_MIN, make_policy
@@ -34,6 +34,8 @@ _CALL_RATES = ((CallKind.TRAFFIC, "traffic_per_1000_year"), (CallKind.THEFT, "th
 _KINDS = [DisputeKind(k) for k in DISPUTE_KINDS]
 _CRIMINAL = frozenset(k.value for k in CallKind if k.criminal)  # record kinds opening a case
 _CLOCK_FIELDS = tuple(f.name for f in fields(Clocks))
+#: Jobs whose time on scene is known at dispatch (nothing there can change it)
+_FIXED = frozenset({JobKind.OTHER_CALL, JobKind.CASEWORK, JobKind.OFFICER_ATTENDANCE})
 
 
 @dataclass(frozen=True)
@@ -300,7 +302,8 @@ class PolicingModel(Model):
         tw = self.townships[t]
         rec = self.records.new_call(self.time, t, village, kind.value, dispute.index if dispute
                                     else -1, tw.station_km[village],
-                                    tw.travel_min(tw.station, village))
+                                    tw.travel_min(tw.station, village),
+                                    self.policy.officer_required(kind.value))
         urgency = Urgency.EMERGENCY if kind in _EMERGENCY else Urgency.CALL
         job_kind = JobKind.DISPUTE_CALL if dispute is not None else JobKind.OTHER_CALL
         return self.new_job(job_kind, t, village, urgency, dispute=dispute, record=rec,
@@ -309,6 +312,9 @@ class PolicingModel(Model):
     def upgrade_call(self, job: Job) -> None:
         """A quarrel already called in has turned into a fight."""
         job.record.kind = CallKind.FIGHT.value
+        job.record.officer_required = self.policy.officer_required(CallKind.FIGHT.value)
+        if job.responder is not None:
+            self.call_attended(job, job.responder)
         if job.urgency is not Urgency.EMERGENCY:
             job.urgency = Urgency.EMERGENCY
             job.record.urgency = int(Urgency.EMERGENCY)
@@ -323,6 +329,46 @@ class PolicingModel(Model):
         rec.t_dispatch = rec.t_arrive = rec.t_clear = self.time
         rec.responder_id, rec.responder_role = responder.unique_id, responder.role.value
         rec.travel_min, rec.from_place = 0.0, responder.place
+        if responder.role.is_officer:
+            rec.t_officer_arrive = self.time
+        else:
+            self.call_attended(job, responder)
+
+    def call_attended(self, job: Job, responder) -> None:
+        """A call has its responder: send an officer too if the call needs one and it is not.
+
+        The rule (``dispatch.officer_required_kinds``) is
+        :class:`~sim.world.components.dispatch_rules.OfficerRequired`; the officer's job has
+        the call's urgency and its own time on scene.
+        """
+        rec = job.record
+        if (rec is None or not rec.officer_required or responder.role.is_officer
+                or job.follows is not None):
+            return
+        job.follows = rec  # on a call job: its officer has been sent for
+        minutes = self.draw_service(self.streams["officer_attendance"],
+                                    self.policy.officer_on_scene_mean_min())
+        officer = Job(JobKind.OFFICER_ATTENDANCE, job.place, job.urgency, self.time,
+                      job.township, None, None, minutes, job.cluster)
+        officer.follows = rec
+        self.dispatchers[job.township].submit(officer)
+
+    def request_followup(self, d: Dispute) -> None:
+        """A follow-up visit to dispute ``d``'s household is due."""
+        job = Job(JobKind.FOLLOWUP, d.village, Urgency.SCREENING, self.time, d.township, d,
+                  None, self.params.community_work.followup_visit_min,
+                  self.townships[d.township].cluster_of[d.village])
+        self.dispatchers[d.township].submit(job)
+
+    def request_elderly_visit(self, t: int, village: int) -> None:
+        """A visit to a village's elderly living alone is due (skipped while one waits)."""
+        key = (t, -1 - village)  # beside the screening visits, apart from them
+        pending = self._visits.get(key)
+        if pending is not None and pending.responder is None and not pending.cancelled:
+            return
+        self._visits[key] = self.new_job(
+            JobKind.ELDERLY_VISIT, t, village, Urgency.SCREENING,
+            service_min=self.params.community_work.elderly_visit_min)
 
     def request_screening(self, t: int, village: int) -> None:
         """A village is due a screening visit (skipped while the last one is still waiting)."""
@@ -342,7 +388,7 @@ class PolicingModel(Model):
         arrives, and a screening visit finds whatever is latent then (``None``: decided on
         arrival, by :meth:`start_job`).
         """
-        if job.kind is JobKind.OTHER_CALL or job.kind is JobKind.CASEWORK:
+        if job.kind in _FIXED:
             return job.service_min
         return None
 
@@ -353,11 +399,25 @@ class PolicingModel(Model):
             Minutes the job will take there.
 
         """
-        if job.record is not None:
-            job.record.t_arrive = self.time if at is None else at
-        if job.kind is JobKind.SCREENING:
+        now = self.time if at is None else at
+        rec = job.record
+        if rec is not None:
+            rec.t_arrive = now
+            if responder.role.is_officer and rec.t_officer_arrive is None:
+                rec.t_officer_arrive = now
+        kind = job.kind
+        if kind is JobKind.OFFICER_ATTENDANCE:
+            if job.follows.t_officer_arrive is None:
+                job.follows.t_officer_arrive = now
+            return job.service_min
+        if kind is JobKind.SCREENING or kind is JobKind.ELDERLY_VISIT:
             return self._visit(responder, job)
         d = job.dispute
+        if kind is JobKind.FOLLOWUP:
+            if d.accepts(job) and d.state is not DisputeState.REFERRED:
+                job.channel = Channel.FOLLOWUP
+                return d.begin_intervention(responder, Channel.FOLLOWUP)
+            return job.service_min
         if d is not None:
             if not d.accepts(job):
                 job.channel = None
@@ -367,24 +427,32 @@ class PolicingModel(Model):
         return job.service_min
 
     def _visit(self, responder, job: Job) -> float:
-        p = self.params.screening.detect_prob
-        found = [d for d in list(self.latent_set(job.township, job.place))
-                 if d.rng.random() < p]
+        """A screening visit (every latent dispute) or an elderly visit (the elderly's)."""
+        if job.kind is JobKind.SCREENING:
+            p, job.channel = self.params.screening.detect_prob, Channel.SCREENING
+            latent = list(self.latent_set(job.township, job.place))
+        else:
+            p, job.channel = self.params.community_work.elderly_detect_prob, \
+                Channel.ELDERLY_VISIT
+            latent = [d for d in self.latent_set(job.township, job.place) if d.elderly_alone]
+        found = [d for d in latent if d.rng.random() < p]
         job.found = found
-        minutes = job.service_min + sum(d.begin_intervention(responder, Channel.SCREENING)
+        minutes = job.service_min + sum(d.begin_intervention(responder, job.channel)
                                         for d in found)
-        self.records.visits.append({"t": self.time, "township": job.township,
-                                    "village": job.place, "responder_id": responder.unique_id,
-                                    "found": len(found)})
+        if job.kind is JobKind.SCREENING:
+            self.records.visits.append({"t": self.time, "township": job.township,
+                                        "village": job.place,
+                                        "responder_id": responder.unique_id,
+                                        "found": len(found)})
         return minutes
 
     def finish_job(self, responder, job: Job) -> None:
         """A responder finishes on scene."""
         if job.record is not None:
             job.record.t_clear = self.time
-        if job.kind is JobKind.SCREENING:
+        if job.kind is JobKind.SCREENING or job.kind is JobKind.ELDERLY_VISIT:
             for d in job.found:
-                d.end_intervention(responder, Channel.SCREENING)
+                d.end_intervention(responder, job.channel)
         elif job.dispute is not None and job.channel is not None:
             job.dispute.end_intervention(responder, job.channel)
         elif job.record is not None and job.record.kind in _CRIMINAL:

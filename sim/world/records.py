@@ -37,7 +37,8 @@ class Row:
 
 CALL_FIELDS = ("call_id", "township", "village", "kind", "dispute_id", "t_call", "t_dispatch",
                "t_arrive", "t_clear", "responder_id", "responder_role", "from_place",
-               "travel_min", "station_km", "station_travel_min", "urgency")
+               "travel_min", "station_km", "station_travel_min", "urgency", "t_officer_arrive",
+               "officer_required")
 
 
 class CallRecord(Row):
@@ -91,6 +92,7 @@ class Records:
     injuries: list[dict[str, Any]] = field(default_factory=list)
     visits: list[dict[str, Any]] = field(default_factory=list)
     workload: list[dict[str, Any]] = field(default_factory=list)
+    staff: list[dict[str, Any]] = field(default_factory=list)
     villages: list[dict[str, Any]] = field(default_factory=list)
     missed_visits: int = 0
     horizon_min: float = 0.0
@@ -98,7 +100,8 @@ class Records:
     residents: int = 0
 
     def new_call(self, t: float, township: int, village: int, kind: str, dispute_id: int,
-                 station_km: float, station_travel_min: float) -> CallRecord:
+                 station_km: float, station_travel_min: float,
+                 officer_required: bool = False) -> CallRecord:
         """Open a call record (times of dispatch, arrival and clearance filled in later)."""
         rec = CallRecord()
         rec.call_id, rec.township, rec.village, rec.kind = len(self.calls), township, village, kind
@@ -107,6 +110,7 @@ class Records:
         rec.responder_id, rec.responder_role, rec.from_place = -1, "", -1
         rec.station_km, rec.station_travel_min = station_km, station_travel_min
         rec.urgency = 0 if kind in ("fight", "assault", "traffic") else 1
+        rec.t_officer_arrive, rec.officer_required = None, officer_required
         self.calls.append(rec)
         return rec
 
@@ -119,7 +123,9 @@ class Records:
             for activity, minutes in r.close_budget().items():
                 self.workload.append({"responder_id": r.unique_id, "township": r.township,
                                       "role": r.role.value, "activity": activity.value,
-                                      "minutes": minutes})
+                                      "minutes": minutes, "post": r.post})
+            self.staff.append({"responder_id": r.unique_id, "township": r.township,
+                               "role": r.role.value, "post": r.post, "jobs": r.jobs_done})
         for t, tw in enumerate(model.townships):
             dist = tw.station_distance_km()
             for v in range(tw.n_villages):

@@ -47,7 +47,9 @@ class Activity(Enum):
     ON_SCENE = "on_scene"  # attending a call or mediating
     SCREENING = "screening"
     CASEWORK = "casework"
+    VISIT = "visit"  # a community officer's follow-up or elderly visit
     OFF_DUTY = "off_duty"
+    ON_CALL = "on_call"  # off duty at home, but may be phoned (resident auxiliaries)
 
 
 for _i, _a in enumerate(Activity):
@@ -60,7 +62,11 @@ _ACTIVITY_OF_JOB = {
     JobKind.JOINT_MEDIATION: Activity.ON_SCENE,
     JobKind.SCREENING: Activity.SCREENING,
     JobKind.CASEWORK: Activity.CASEWORK,
+    JobKind.OFFICER_ATTENDANCE: Activity.ON_SCENE,
+    JobKind.FOLLOWUP: Activity.VISIT,
+    JobKind.ELDERLY_VISIT: Activity.VISIT,
 }
+_STANDBY = (Activity.OFF_DUTY, Activity.ON_CALL)
 
 
 class Responder(CellAgent):
@@ -75,6 +81,13 @@ class Responder(CellAgent):
         cluster: Cluster served from a center office (``-1`` when township-wide).
         at_center: Whether the responder is on duty at a center office.
         on_duty: Whether the responder may take new jobs.
+        on_call: Whether off-duty time is spent on call at home (may be phoned for a call).
+        post: The post the policy gave the responder (``station_auxiliary``,
+            ``village_auxiliary``, ``dedicated_community_officer``...): resources are counted
+            by post.
+        kinds: The job kinds the post may take (:mod:`sim.world.components.eligibility`).
+        idle_since: When the responder last finished a job (dispatch tie-break).
+        lottery: A uniform drawn once, breaking remaining dispatch ties (never creation order).
         job: The job under way, if any.
 
     """
@@ -83,8 +96,9 @@ class Responder(CellAgent):
     # to read when thousands of them share the caches (a prefecture has 3,100).
     __slots__ = ("_booked", "_dispatcher", "_event", "_minutes", "_role_value", "_since",
                  "_township", "activity", "arrives", "at_center", "base", "cluster",
-                 "departed", "duty_group", "home", "job", "jobs_done", "moving_to", "on_duty",
-                 "place", "role", "township", "zone")
+                 "departed", "duty_group", "home", "idle_since", "job", "jobs_done", "kinds",
+                 "lottery", "moving_to", "on_call", "on_duty", "place", "post", "role",
+                 "township", "zone")
 
     def __init__(self, model: PolicingModel, role: Role, township: int, base: int,
                  on_duty: bool, *, home: int = -1, cluster: int = -1,
@@ -100,6 +114,11 @@ class Responder(CellAgent):
         self.cluster = cluster
         self.at_center = at_center
         self.on_duty = on_duty
+        self.on_call = False
+        self.post = role.value
+        self.kinds: frozenset[JobKind] = frozenset()
+        self.idle_since = model.time
+        self.lottery = 0.0
         self.job: Job | None = None
         self.moving_to: int | None = None
         self.departed = self.arrives = model.time  # the current or last trip's times
@@ -118,8 +137,9 @@ class Responder(CellAgent):
     # ------------------------------------------------------------ bookkeeping
     @property
     def free(self) -> bool:
-        """On duty, at base or at a scene, with nothing to do."""
-        return self.on_duty and self.activity is Activity.DUTY
+        """On duty with nothing to do (at base or at a scene), or on call at home."""
+        a = self.activity
+        return (self.on_duty and a is Activity.DUTY) or a is Activity.ON_CALL
 
     @property
     def budget(self) -> dict[Activity, float]:
@@ -132,12 +152,16 @@ class Responder(CellAgent):
         self._minutes[self.activity.idx] += now - self._since
         self._since = now
         self.activity = activity
-        if activity is Activity.DUTY or self.zone is not None:  # else: stays out of the pool
-            self._sync_free()
+        if activity is Activity.DUTY or activity is Activity.ON_CALL or self.zone is not None:
+            self._sync_free()  # else: stays out of the pool
+
+    def _standby(self) -> Activity:
+        """What an off-duty responder at base is doing: on call at home, or off duty."""
+        return Activity.ON_CALL if self.on_call else Activity.OFF_DUTY
 
     def _sync_free(self) -> None:
         """Keep the dispatcher's pool of free responders current."""
-        if self.on_duty and self.activity is Activity.DUTY:
+        if self.free:
             zone = self.model.policy.zone(self)
             if zone != self.zone:
                 self._dispatcher.mark(self, True, zone)
@@ -164,6 +188,8 @@ class Responder(CellAgent):
         minutes = self._township.travel_min(self.place, job.place)
         if job.kind is JobKind.CASEWORK and self.place == job.place:
             minutes = 0.0  # casework at the station where the officer already is
+        if self.activity is Activity.ON_CALL:  # phoned at home: getting up and out first
+            minutes += model.policy.on_call_delay(self, now)
         rec = job.record
         if rec is not None:
             rec.t_dispatch, rec.responder_id = now, self.unique_id
@@ -178,6 +204,8 @@ class Responder(CellAgent):
         else:  # book the arrival; the end of the job is the only event (same float sums)
             self._booked = self.arrives
             self._event = model.schedule_event(self._on_booked_done, at=self.arrives + service)
+        if rec is not None:
+            model.call_attended(job, self)
 
     def _on_arrive(self) -> None:
         job, now = self.job, self.model.time
@@ -206,6 +234,7 @@ class Responder(CellAgent):
     def _on_done(self) -> None:
         job, self.job = self.job, None
         self.jobs_done += 1
+        self.idle_since = self.model.time
         self.model.finish_job(self, job)
         self._set_activity(Activity.DUTY)
         self._event = None
@@ -218,7 +247,7 @@ class Responder(CellAgent):
         """Return to base (or stand down there if off duty)."""
         if self.place == self.base:
             if not self.on_duty:
-                self._set_activity(Activity.OFF_DUTY)
+                self._set_activity(self._standby())
             return
         minutes = self._township.travel_min(self.place, self.base)
         now = self.model.time
@@ -238,7 +267,7 @@ class Responder(CellAgent):
             self._set_activity(Activity.DUTY)
             self._dispatcher.responder_free(self)
         else:
-            self._set_activity(Activity.OFF_DUTY)
+            self._set_activity(self._standby())
 
     # ------------------------------------------------------------ duty and bases
     def set_duty(self, on: bool) -> None:
@@ -247,7 +276,7 @@ class Responder(CellAgent):
             return
         self.on_duty = on
         self._sync_free()
-        if on and self.activity is Activity.OFF_DUTY:
+        if on and self.activity in _STANDBY:
             self._set_activity(Activity.DUTY)
             if self.place != self.base:
                 self._go_base()
@@ -255,15 +284,25 @@ class Responder(CellAgent):
                 self._dispatcher.responder_free(self)
         elif not on and self.activity is Activity.DUTY:
             if self.place == self.base:
-                self._set_activity(Activity.OFF_DUTY)
+                self._set_activity(self._standby())
             else:
                 self._go_base()
+
+    def set_on_call(self, on_call: bool) -> None:
+        """Whether off-duty time at home is on call (an off-duty responder at base switches)."""
+        if on_call == self.on_call:
+            return
+        self.on_call = on_call
+        if self.activity in _STANDBY:
+            self._set_activity(self._standby())
+            if not on_call:
+                self._sync_free()
 
     def rebase(self, place: int) -> None:
         """Move the responder's base (e.g. a turn of duty at the center office)."""
         if place == self.base:
             return
         self.base = place
-        if self.activity in (Activity.DUTY, Activity.OFF_DUTY) and self.place != place:
+        if self.activity in (Activity.DUTY, *_STANDBY) and self.place != place:
             self._go_base()
         self._sync_free()  # the dispatch zone may have changed

@@ -22,6 +22,10 @@ STREAM_NAMES = (
     "dispute_fate",  # per-dispute substreams: mediation outcomes and times, later episodes'
     #                  clocks, injuries and reports of later fights, discovery on visits
     "mesa",  # Mesa's own model.rng / model.random (grids, shuffles)
+    "dispatch_lottery",  # per-township substreams: each responder's dispatch tie-break number
+    "dispatch_random",  # the 'random' dispatch tie-break
+    "on_call_answer",  # whether an auxiliary phoned at home answers at once
+    "officer_attendance",  # time on scene of an officer sent after an auxiliary
 )
 
 

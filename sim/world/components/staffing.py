@@ -1,0 +1,173 @@
+"""Staffing: who is posted where, in which duty regime, to take which jobs.
+
+Three choices, one per reform component, each a small strategy:
+
+* center offices: :class:`CenterOffices` makes the first station officers district chiefs,
+  one per cluster's center office (a day role); :class:`NoCenterOffices` keeps every station
+  officer on the station roster.
+* community officers: :class:`DedicatedCommunityOfficers` (day role at the center offices,
+  or the station without them; disputes, screening, follow-ups) or
+  :class:`RosteredCommunityOfficers` (on the station roster, every station job).
+* auxiliaries: :class:`VillageAuxiliaries` (one in each village, most populous first; duty at
+  home, turns at the center office) or :class:`StationAuxiliaries` (on the roster, at the
+  station, or at the center offices when there are some).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.world.auxiliaries import Auxiliary
+from sim.world.components import eligibility as kinds
+from sim.world.jobs import JobKind
+from sim.world.officers import Officer
+from sim.world.responders import Role
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
+    from sim.world.components.duty import DayShift, ResidentDuty, Roster
+    from sim.world.model import PolicingModel
+    from sim.world.responders import Responder
+
+
+class Regimes:
+    """The duty regimes staffing puts people in (one of each per policy)."""
+
+    def __init__(self, roster: Roster, day: DayShift, resident: ResidentDuty) -> None:
+        """Bundle the three regimes."""
+        self.roster, self.day, self.resident = roster, day, resident
+
+
+def _officer_kinds(scenario: Scenario) -> frozenset[JobKind]:
+    # station officers screen where no community officer does
+    extra = {JobKind.SCREENING} if scenario.staff.community_officers == 0 else set()
+    return kinds.STATION_OFFICER | extra
+
+
+class NoCenterOffices:
+    """No center offices: every station officer is on the station roster."""
+
+    def centers(self, model: PolicingModel, t: int) -> list[int]:
+        """Places of the township's center offices (none)."""
+        return []
+
+    def officers(self, model: PolicingModel, t: int, duty: Regimes) -> list[Responder]:
+        """The township's station officers, all on the roster."""
+        s, tw = model.params, model.township_of(t)
+        out = []
+        for i in range(s.staff.station_officers):
+            o = Officer(model, Role.STATION_OFFICER, t, tw.station, False)
+            o.kinds = _officer_kinds(s)
+            duty.roster.add(o, i)
+            out.append(o)
+        return out
+
+
+class CenterOffices(NoCenterOffices):
+    """A center office per cluster, headed by a station officer as district chief by day."""
+
+    def centers(self, model: PolicingModel, t: int) -> list[int]:
+        """Places of the township's center offices (one village per cluster)."""
+        return [int(v) for v in model.township_of(t).center_village]
+
+    def officers(self, model: PolicingModel, t: int, duty: Regimes) -> list[Responder]:
+        """District chiefs first, the rest on the roster.
+
+        One station officer stays at the station when there are two or more.
+        """
+        s, tw = model.params, model.township_of(t)
+        centers, n = self.centers(model, t), s.staff.station_officers
+        chiefs = min(len(centers), n - 1 if n > 1 else n)
+        out = []
+        for i in range(n):
+            if i < chiefs:
+                o = Officer(model, Role.DISTRICT_CHIEF, t, centers[i], False, cluster=i)
+                o.at_center, o.post, o.kinds = True, "district_chief", kinds.DISTRICT_CHIEF
+                duty.day.add(o, i, chiefs, s.duty.district_chief_days_per_week,
+                             s.duty.day_role_leave_days_year)
+            else:
+                o = Officer(model, Role.STATION_OFFICER, t, tw.station, False)
+                o.kinds = _officer_kinds(s)
+                duty.roster.add(o, i - chiefs)
+            out.append(o)
+        return out
+
+
+class RosteredCommunityOfficers:
+    """Old model: community officers stand the station roster and take every station job."""
+
+    def staff(self, model: PolicingModel, t: int, centers: list[int],
+              duty: Regimes) -> list[Responder]:
+        """The township's community officers."""
+        n, tw = model.params.staff.community_officers, model.township_of(t)
+        out = []
+        for i in range(n):
+            o = Officer(model, Role.COMMUNITY_OFFICER, t, tw.station, False)
+            o.kinds = kinds.ROSTERED_COMMUNITY_OFFICER
+            duty.roster.add(o, i)
+            out.append(o)
+        return out
+
+
+class DedicatedCommunityOfficers:
+    """'Four nots, one dedicated': day role at the center offices, disputes and visits only."""
+
+    def staff(self, model: PolicingModel, t: int, centers: list[int],
+              duty: Regimes) -> list[Responder]:
+        """The township's community officers."""
+        s, tw = model.params, model.township_of(t)
+        n = s.staff.community_officers
+        out = []
+        for i in range(n):
+            base = centers[i % len(centers)] if centers else tw.station
+            o = Officer(model, Role.COMMUNITY_OFFICER, t, base, False)
+            o.post, o.kinds = "dedicated_community_officer", kinds.DEDICATED_COMMUNITY_OFFICER
+            duty.day.add(o, i, n, s.duty.community_officer_days_per_week,
+                         s.duty.day_role_leave_days_year)
+            out.append(o)
+        return out
+
+
+class StationAuxiliaries:
+    """Auxiliaries on the station roster: at the station, or shared out to the center offices."""
+
+    def staff(self, model: PolicingModel, t: int, centers: list[int],
+              duty: Regimes) -> list[Responder]:
+        """The township's auxiliaries."""
+        n, tw = model.params.staff.auxiliaries, model.township_of(t)
+        out = []
+        for i in range(n):
+            if centers:  # cluster i % k; groups fill one cluster round at a time
+                k = i % len(centers)
+                a = Auxiliary(model, t, centers[k], False, cluster=k, at_center=True)
+                a.post, group = "center_auxiliary", i // len(centers)
+            else:
+                a = Auxiliary(model, t, tw.station, False)
+                a.post, group = "station_auxiliary", i
+            a.kinds = kinds.AUXILIARY
+            duty.roster.add(a, group)
+            out.append(a)
+        return out
+
+
+class VillageAuxiliaries:
+    """An auxiliary lives in each village (most populous first when there are fewer)."""
+
+    def staff(self, model: PolicingModel, t: int, centers: list[int],
+              duty: Regimes) -> list[Responder]:
+        """The township's auxiliaries, with the center offices' turn orders."""
+        n, tw = model.params.staff.auxiliaries, model.township_of(t)
+        order = sorted(range(tw.n_villages), key=lambda v: -int(tw.layout.population[v]))
+        turns: list[list[Responder]] = [[] for _ in centers]
+        out = []
+        for i in range(n):
+            home = order[i % len(order)]
+            a = Auxiliary(model, t, home, False, home=home, cluster=int(tw.layout.cluster[home]))
+            a.post, a.kinds = "village_auxiliary", kinds.AUXILIARY
+            duty.resident.add(a, i, n)
+            if centers:
+                turns[a.cluster].append(a)
+            out.append(a)
+        for k, order_k in enumerate(turns):
+            duty.resident.add_turns(order_k, centers[k])
+        return out
