@@ -20,6 +20,7 @@ Components (each can be switched on alone through the scenario's ``[reform]`` ta
 
 from __future__ import annotations
 
+import math
 from dataclasses import astuple, dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from sim.world.disputes import Channel, Dispute
 from sim.world.jobs import JobKind
 from sim.world.officers import Officer
 from sim.world.responders import Responder, Role
+from sim.world.streams import CONVENE, ON_SCENE
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -77,8 +79,8 @@ class Policy:
         self._rotating: list[Responder] = []
         self._day_roles: list[Responder] = []
         self._center_turns: list[list[Auxiliary]] = []  # per (township, cluster)
-        self._screen_order: list[tuple[int, int]] = []
-        self._screen_next = 0
+        self._screen_townships: list[int] = []
+        self._rounds: list[ScreeningRound] = []  # Mesa holds callbacks weakly: kept here
         self._station_screens: dict[int, bool] = {}
 
     # ------------------------------------------------------------ staffing
@@ -112,7 +114,7 @@ class Policy:
         out += self._staff_auxiliaries(model, t, list(centers))
         self._station_screens[t] = s.community_officers == 0
         if c.screening:
-            self._screen_order += [(t, v) for v in range(tw.n_villages)]
+            self._screen_townships.append(t)
         return out
 
     def _staff_auxiliaries(self, model: PolicingModel, t: int,
@@ -159,15 +161,13 @@ class Policy:
         model.schedule_recurring(self._on_day_end, Schedule(
             interval=DAY_MIN, start=end if end <= DAY_MIN else end - DAY_MIN),
             priority=Priority.HIGH)
-        if self._screen_order:
-            # Each township works through its own villages evenly over the interval: visits
-            # alternate between townships (by each village's place in its township's round),
-            # rather than finishing one township's round before the next one's starts, which
-            # bunched a township's visits into 1/T of the interval with T townships.
-            self._screen_order.sort(
-                key=lambda tv: (tv[1] / model.township_of(tv[0]).n_villages, tv[0]))
-            gap = self.p.screening.interval_days * DAY_MIN / len(self._screen_order)
-            model.schedule_recurring(self._on_screening_due, Schedule(interval=gap, start=gap))
+        for t in self._screen_townships:
+            # Each township works through its own villages evenly over the interval, on its
+            # own clock, so its visits do not depend on the other townships in the run.
+            rounds = ScreeningRound(model, t, model.township_of(t).n_villages)
+            self._rounds.append(rounds)
+            gap = self.p.screening.interval_days * DAY_MIN / rounds.villages
+            model.schedule_recurring(rounds.due, Schedule(interval=gap, start=gap))
 
     def _on_shift_change(self) -> None:
         groups = self.p.shifts.duty_groups
@@ -196,16 +196,12 @@ class Policy:
         for r in self._day_roles:
             r.set_duty(True)
         for d in self._model.dispatchers:
-            d.kick()
+            if d is not None:
+                d.kick()
 
     def _on_day_end(self) -> None:
         for r in self._day_roles:
             r.set_duty(False)
-
-    def _on_screening_due(self) -> None:
-        t, v = self._screen_order[self._screen_next % len(self._screen_order)]
-        self._screen_next += 1
-        self._model.request_screening(t, v)
 
     # ------------------------------------------------------------ dispatch rules
     def eligible(self, r: Responder, job: Job) -> bool:
@@ -288,7 +284,8 @@ class Policy:
         """Minutes a mediation takes."""
         if channel is Channel.JOINT:
             return self.p.mediation.joint_session_min
-        return model.draw_service(d.rng, self.p.mediation.on_scene_mean_min)
+        return model.service_from_uniform(d.draw(ON_SCENE, d.interventions),
+                                          self.p.mediation.on_scene_mean_min)
 
     def refers_to_joint(self, d: Dispute, channel: Channel) -> bool:
         """Whether a failed mediation goes to joint mediation."""
@@ -298,7 +295,23 @@ class Policy:
     def convene_minutes(self, d: Dispute) -> float:
         """Delay to convene the agencies for a joint session."""
         mean = self.p.mediation.joint_convene_mean_days * DAY_MIN
-        return float(d.rng.exponential(mean)) if mean > 0 else 0.0
+        return -mean * math.log1p(-d.draw(CONVENE, 1)) if mean > 0 else 0.0
+
+
+class ScreeningRound:
+    """One township's round of screening visits: village 0, 1, ..., n-1, then again."""
+
+    __slots__ = ("__weakref__", "model", "township", "villages", "visits")
+
+    def __init__(self, model: PolicingModel, township: int, villages: int) -> None:
+        """Start the round at village 0."""
+        self.model, self.township, self.villages, self.visits = model, township, villages, 0
+
+    def due(self) -> None:
+        """The next village of the round is due a visit."""
+        v = self.visits % self.villages
+        self.visits += 1
+        self.model.request_screening(self.township, v)
 
 
 def make_policy(scenario: Scenario) -> Policy:
