@@ -70,20 +70,25 @@ def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
 def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed = None,
                 set_: Sets = None, out: Out = None,
                 json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+                independent: Annotated[bool, typer.Option(
+                    "--independent", help="Seed B independently of A (no common random "
+                    "numbers), to see what the pairing buys.")] = False,
                 ) -> None:
     """Compare two scenarios pair by pair (B - A, common random numbers)."""
     try:
         a, b = _load(scenario_a, set_), _load(scenario_b, set_)
         if out is not None:
             prepare_dir(out)  # an unwritable folder fails now, not after the runs
-        ra, rb, table = compare(a, b, reps, seed, progress=sys.stderr.isatty())
+        ra, rb, table = compare(a, b, reps, seed, progress=sys.stderr.isatty(),
+                                independent=independent)
         if out is not None:
             write_run(Path(out) / "a", ra, "run", source=str(scenario_a))
             write_run(Path(out) / "b", rb, "run", source=str(scenario_b))
             write_parquet(table, Path(out) / "comparison.parquet")
             write_json({"kind": "compare", "a": str(scenario_a), "b": str(scenario_b),
                         "name_a": a.name, "name_b": b.name, "reps": reps,
-                        "seed": ra[0].seed}, Path(out) / "manifest.json")
+                        "seed": ra[0].seed, "seed_b": rb[0].seed,
+                        "independent": independent}, Path(out) / "manifest.json")
     except (ScenarioError, OutputError) as e:
         fail(str(e))
     if json_:
@@ -91,6 +96,9 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
     else:
         typer.echo(f"A = {a.name} ({a.policy})\nB = {b.name} ({b.policy})\n")
         typer.echo(comparison_table(table, a.name, b.name))
+        if independent:
+            typer.echo(f"(--independent: B seeded {rb[0].seed}, A {ra[0].seed}: no common random "
+                       f"numbers; the 'paired' interval is that of independent samples)")
 
 
 @app.command()

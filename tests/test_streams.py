@@ -116,3 +116,13 @@ def test_a_townships_records_do_not_depend_on_the_other_townships(policy):
     assert _township_rows(alone, 2) == want
     assert _township_rows(pair, 2) == want
     assert {r["township"] for r in alone.workload} == {2}
+
+
+def test_side_correlation_is_pearsons_over_complete_pairs():
+    from sim.experiments.analysis import side_correlation
+    a = [1.0, 2.0, 4.0, float("nan"), 3.0, 7.0]
+    b = [2.0, 2.5, 5.0, 1.0, float("nan"), 6.0]
+    assert math.isclose(side_correlation(a, b), stats.pearsonr([1, 2, 4, 7], [2, 2.5, 5, 6])[0],
+                        rel_tol=1e-12)
+    assert math.isnan(side_correlation([1.0, 2.0], [3.0, 4.0]))
+    assert math.isnan(side_correlation([1.0, 1.0, 1.0], [3.0, 4.0, 5.0]))

@@ -114,11 +114,14 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
 
 
 def paired_comparison(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.DataFrame:
-    """Per metric: both means, the paired difference B - A and its 95% interval.
+    """Per metric: both means, the paired difference B - A, its 95% interval, the correlation.
 
     Replication k of A and of B share their random streams (common random numbers), so the
-    difference is paired.
+    difference is paired; ``corr`` is the correlation between the sides' per-replication
+    values (:func:`~sim.experiments.analysis.side_correlation`).
     """
+    from sim.experiments.analysis import side_correlation  # noqa: PLC0415 (imports this module)
+
     rows = []
     for key in METRICS:
         xa = np.array([r.metrics[key] for r in a], float)
@@ -129,14 +132,33 @@ def paired_comparison(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.Data
         mb = float(np.nanmean(xb)) if (~np.isnan(xb)).any() else float("nan")
         rel = m_d / ma if ma not in (0.0,) and not math.isnan(ma) else float("nan")
         rows.append({"metric": key, "mean_a": ma, "mean_b": mb, "diff": m_d, "ci_low": lo,
-                     "ci_high": hi, "rel_change": rel, "pairs": int(ok.sum())})
+                     "ci_high": hi, "rel_change": rel, "pairs": int(ok.sum()),
+                     "corr": side_correlation(xa, xb)})
     return pd.DataFrame(rows)
 
 
+#: Added to the root seed for side B of ``compare --independent`` (any other root would do).
+INDEPENDENT_SEED_OFFSET = 1_000_003
+
+
 def compare(a: Scenario, b: Scenario, reps: int, seed: int | None = None,
-            progress: bool = False) -> tuple[list[RunResult], list[RunResult], pd.DataFrame]:
-    """Run both scenarios with the same seeds and compare them pair by pair."""
+            progress: bool = False, independent: bool = False,
+            ) -> tuple[list[RunResult], list[RunResult], pd.DataFrame]:
+    """Run both scenarios with the same seeds and compare them pair by pair.
+
+    Args:
+        a: Side A (the baseline).
+        b: Side B.
+        reps: Replications of each side.
+        seed: Root seed (default: A's).
+        progress: Show progress bars on stderr.
+        independent: Seed side B from another root (``seed + INDEPENDENT_SEED_OFFSET``), so
+            the sides share no random numbers: the same table then shows what the variance
+            of the difference would be without common random numbers.
+
+    """
     seed = a.seed if seed is None else seed  # one seed for both: common random numbers
     ra = run_replications(a, reps, seed, progress, label=a.name)
-    rb = run_replications(b, reps, seed, progress, label=b.name)
+    rb = run_replications(b, reps, seed + INDEPENDENT_SEED_OFFSET if independent else seed,
+                          progress, label=b.name)
     return ra, rb, paired_comparison(ra, rb)
