@@ -47,16 +47,30 @@ def _load(path: Path, sets: list[str] | None) -> Scenario:
 @app.command()
 def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
         json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-        out: Out = None) -> None:
+        out: Out = None,
+        workers: Annotated[int | None, typer.Option(
+            min=1, help="Split each replication's townships (and the replications) across "
+            "this many workers; the same numbers whatever N.")] = None,
+        backend: Annotated[str, typer.Option(help="With --workers: local (process pool) or "
+                                             "dask.")] = "local",
+        scheduler: Annotated[str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT "
+                                                      "(default: a LocalCluster).")] = None,
+        ) -> None:
     """Run a scenario and print its metrics (means and 95% intervals)."""
+    from sim.experiments.executors import ExecutorError  # noqa: PLC0415
+    from sim.experiments.shards import ShardError, run_sharded  # noqa: PLC0415
     try:
         scn = _load(scenario, set_)
         if out is not None:
             prepare_dir(out)  # an unwritable folder fails now, not after the run
-        results = run_replications(scn, reps, seed, progress=sys.stderr.isatty())
+        if workers is None and backend == "local" and scheduler is None:
+            results = run_replications(scn, reps, seed, progress=sys.stderr.isatty())
+        else:
+            results = run_sharded(scn, reps, seed, workers, backend, scheduler,
+                                  progress=sys.stderr.isatty())
         if out is not None:
             write_run(out, results, "run", source=str(scenario), overrides=set_ or [])
-    except (ScenarioError, OutputError) as e:
+    except (ScenarioError, OutputError, ExecutorError, ShardError) as e:
         fail(str(e))
     if json_:
         typer.echo(json.dumps(summarize(results)))

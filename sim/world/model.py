@@ -94,15 +94,17 @@ class PolicingModel(Model):
         self.warmup = scenario.warmup_days * DAY_MIN
         self.policy = make_policy(scenario)
         self.records = Records()
-        if layouts is None:
-            layout_streams = RandomStreams(scenario.township.layout_seed)
-            layouts = [generate_layout(scenario.township, layout_streams.substream("layout", t))
-                       for t in range(scenario.township.townships)]
-        n_all = len(layouts)
+        n_all = scenario.township.townships if layouts is None else len(layouts)
         self.active: tuple[int, ...] = tuple(range(n_all)) if townships is None else tuple(
             sorted(set(townships)))
-        if any(not 0 <= t < n_all for t in self.active):
+        if not self.active or any(not 0 <= t < n_all for t in self.active):
             raise ValueError(f"townships: indices must lie in 0..{n_all - 1}")
+        if layouts is None:  # generated: only the townships simulated here
+            layout_streams = RandomStreams(scenario.township.layout_seed)
+            layouts = [None] * n_all
+            for t in self.active:
+                layouts[t] = generate_layout(scenario.township,
+                                             layout_streams.substream("layout", t))
         # Lists are indexed by township; a township not simulated here holds None.
         self._build_space(layouts)
         self.populations: list[Population | None] = [None] * n_all
