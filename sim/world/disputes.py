@@ -79,8 +79,8 @@ class Clocks:
     report_delay: float
     violent_u: float
     acute: float
-    fight_report_u: float
-    injury_u: float
+    fight_report_u: float  # the first fight's, read from the first episode's clocks only
+    injury_u: float  # likewise; later fights draw by their rank (Dispute.draw)
 
 
 _N_CLOCKS = len(Clocks.__slots__)
@@ -91,7 +91,7 @@ class Dispute(FixedAgent):
 
     # Slots: a dispute is the most-touched object of a run, and with more than 30 attributes
     # an instance dict stops sharing its keys (3.12), growing to 1.6 KB and slower to read.
-    __slots__ = ("_channel_pending", "_clocks", "_events", "_fought_this_episode",
+    __slots__ = ("_channel_pending", "_clocks", "_events", "_first", "_fought_this_episode",
                  "_latent_clocks", "elderly_alone", "episode", "fights", "first_channel",
                  "flares", "index", "injuries", "interventions", "job", "key", "kind", "parties",
                  "referred", "relapses", "resolved_by", "screenings", "state", "t_end",
@@ -125,7 +125,7 @@ class Dispute(FixedAgent):
         self.resolved_by = ""
         self.job: Job | None = None  # the job that will bring a responder, if any
         self._events: dict[str, object] = {}
-        self._clocks = clocks
+        self._clocks = self._first = clocks
         self.key = key
         self.episode = 1
         self.screenings = 0  # screening visits that met it latent (each draws detection)
@@ -268,13 +268,15 @@ class Dispute(FixedAgent):
 
     def _fight(self) -> None:
         self.fights += 1
-        u = self._clocks.injury_u if self.fights == 1 else self.draw(INJURY, self.fights)
+        # by the fight's rank, whatever its episode: the first fight of a dispute injures or
+        # not alike under both policies, even when one of them has mediated it once before
+        u = self._first.injury_u if self.fights == 1 else self.draw(INJURY, self.fights)
         if u < self.model.params.disputes.injury_prob:
             self.injuries += 1
             self.model.record_injury(self.township, self.village, self)
 
     def _fight_reported(self) -> bool:
-        u = (self._clocks.fight_report_u if self.fights == 1
+        u = (self._first.fight_report_u if self.fights == 1
              else self.draw(FIGHT_REPORT, self.fights))
         return u < self.model.params.disputes.fight_report_prob
 
