@@ -15,12 +15,12 @@ from dataclasses import dataclass, fields
 from statistics import NormalDist
 
 import numpy as np
-from mesa import Model
 from mesa.discrete_space import OrthogonalVonNeumannGrid
 
 from sim.scenario import DISPUTE_KINDS, Scenario
 from sim.world.dispatch import Dispatcher
 from sim.world.disputes import Channel, Clocks, Dispute, DisputeKind
+from sim.world.events import FastEvents
 from sim.world.geography import Layout, Township, generate_layout
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.policies import DAY_MIN, make_policy
@@ -62,7 +62,7 @@ class ExtraDispute:
     township: int = 0
 
 
-class PolicingModel(Model):
+class PolicingModel(FastEvents):
     """Rural policing of one or more townships under one policy.
 
     Args:
