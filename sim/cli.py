@@ -106,8 +106,18 @@ def _interrupted(out: Path | None, created: bool, kept: int, reps: int,
 def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
         json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
         out: Out = None, force: Force = False, resume: ResumeRun = False,
-        csv: Csv = False) -> None:
+        csv: Csv = False,
+        workers: Annotated[int | None, typer.Option(
+            min=1, help="Split each replication's townships (and the replications) across "
+            "this many workers; the same numbers whatever N.")] = None,
+        backend: Annotated[str, typer.Option(help="With --workers: local (process pool) or "
+                                             "dask.")] = "local",
+        scheduler: Annotated[str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT "
+                                                      "(default: a LocalCluster).")] = None,
+        ) -> None:
     """Run a scenario and print its metrics (means and 95% intervals)."""
+    from sim.experiments.executors import ExecutorError  # noqa: PLC0415
+    from sim.experiments.shards import ShardError, run_sharded  # noqa: PLC0415
     try:
         scn = _load(scenario, set_)
         fp = fingerprint("run", scn.model_dump(mode="json"), scn.seed if seed is None else seed,
@@ -117,8 +127,12 @@ def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
             kept = load_run(out)
         info = {"source": str(scenario), "overrides": set_ or [], "fingerprint": fp}
         try:
-            results = run_replications(scn, reps, seed, progress=sys.stderr.isatty(),
-                                       kept=kept)
+            if workers is None and backend == "local" and scheduler is None:
+                results = run_replications(scn, reps, seed, progress=sys.stderr.isatty(),
+                                           kept=kept)
+            else:  # townships split across workers; finished replications are not kept
+                results = run_sharded(scn, reps, seed, workers, backend, scheduler,
+                                      progress=sys.stderr.isatty())
         except Interrupted as e:
             _interrupted(out, created, len(e.a), reps, lambda done=e.a: write_run(
                 out, done, "run", **info, status="interrupted", reps_requested=reps))
@@ -126,7 +140,7 @@ def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
             write_run(out, results, "run", **info)
             if csv:
                 csv_beside(out)
-    except (ScenarioError, OutputError) as e:
+    except (ScenarioError, OutputError, ExecutorError, ShardError) as e:
         fail(str(e))
     if json_:
         typer.echo(json.dumps(summarize(results)))
@@ -142,7 +156,11 @@ def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
 def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed = None,
                 set_: Sets = None, out: Out = None,
                 json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-                force: Force = False, resume: ResumeRun = False, csv: Csv = False) -> None:
+                force: Force = False, resume: ResumeRun = False, csv: Csv = False,
+                independent: Annotated[bool, typer.Option(
+                    "--independent", help="Seed B independently of A (no common random "
+                    "numbers), to see what the pairing buys.")] = False,
+                ) -> None:
     """Compare two scenarios pair by pair (B - A, common random numbers)."""
     try:
         a, b = _load(scenario_a, set_), _load(scenario_b, set_)
@@ -156,6 +174,7 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
             assert out is not None
             man = {"kind": "compare", "a": str(scenario_a), "b": str(scenario_b),
                    "name_a": a.name, "name_b": b.name, "reps": reps, "seed": ra[0].seed,
+                   "seed_b": rb[0].seed if rb else None, "independent": independent,
                    "fingerprint": fp}
             write_json({**man, "status": "writing"}, out / "manifest.json")
             write_run(out / "a", ra, "run", source=str(scenario_a))
@@ -165,7 +184,8 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
             write_json({**man, "status": status, "pairs": len(ra)}, out / "manifest.json")
 
         try:
-            ra, rb, table = compare(a, b, reps, seed, progress=sys.stderr.isatty(), kept=kept)
+            ra, rb, table = compare(a, b, reps, seed, progress=sys.stderr.isatty(), kept=kept,
+                                    independent=independent)
         except Interrupted as e:
             _interrupted(out, created, len(e.a), reps,
                          lambda ra=e.a, rb=e.b or []: save(ra, rb, None, "interrupted"))
@@ -182,6 +202,9 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
         typer.echo(comparison_table(table, a.name, b.name))
         typer.echo("")
         typer.echo(resources_table([(a.name, mean_resources(ra)), (b.name, mean_resources(rb))]))
+        if independent:
+            typer.echo(f"(--independent: B seeded {rb[0].seed}, A {ra[0].seed}: no common random "
+                       f"numbers; the 'paired' interval is that of independent samples)")
 
 
 @app.command()

@@ -62,6 +62,16 @@ def test_compare_prints_paired_table():
     assert "3 paired replications" in res.stdout
 
 
+def test_compare_prints_correlations_and_independent_seeds_side_b():
+    res = runner.invoke(app, ["compare", OLD, NEW, "--reps", "3", "--independent", *SHORT])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert "corr" in lines[3]
+    assert "--independent: B seeded 21211004, A 20211001" in res.stdout
+    row = next(line for line in lines if line.startswith("calls "))
+    assert -1.0 <= float(row.split()[5]) <= 1.0
+
+
 def test_validate_accepts_every_shipped_scenario():
     files = sorted(str(p) for p in (ROOT / "scenarios").rglob("*.toml")
                    if "sweeps" not in p.parts and "sensitivity" not in p.parts)

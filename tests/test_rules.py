@@ -51,8 +51,18 @@ def _model(p, days: float = 3.0, extra: bool = False) -> PolicingModel:
 
 
 def _rule(policy, r: Responder, kind: JobKind, place: int, cluster: int) -> bool:
-    """Who may take what, written out from the policy's description (not from its code)."""
+    """Who may take what, written out from the policy's description (not from its code).
+
+    docs/ODD.md and sim/world/components/eligibility.py's docstring: auxiliaries answer calls
+    and mediate what they discover; district chiefs take their cluster's calls, mediations and
+    officer attendances; dedicated community officers ("four nots") take no calls, duty or
+    cases, only mediations, screening and their own visits; station officers (and community
+    officers in the old model) take calls, mediations, casework and officer attendances, and
+    screen only where there are no community officers.
+    """
     calls = {JobKind.DISPUTE_CALL, JobKind.OTHER_CALL}
+    mediations = {JobKind.MEDIATION, JobKind.JOINT_MEDIATION}
+    station = calls | mediations | {JobKind.CASEWORK, JobKind.OFFICER_ATTENDANCE}
     if r.role is Role.AUXILIARY:  # calls and discovered disputes only ...
         if kind not in calls | {JobKind.MEDIATION}:
             return False
@@ -61,15 +71,18 @@ def _rule(policy, r: Responder, kind: JobKind, place: int, cluster: int) -> bool
         if r.home >= 0:  # ... in their home village, when they live in one
             return place == r.home
         return True  # ... anywhere, when station-based
-    if r.role is Role.DISTRICT_CHIEF:  # calls and mediations in their own cluster
-        return kind in calls | {JobKind.MEDIATION, JobKind.JOINT_MEDIATION} \
+    if r.role is Role.DISTRICT_CHIEF:  # calls, mediations, attendances in their own cluster
+        return kind in calls | mediations | {JobKind.OFFICER_ATTENDANCE} \
             and cluster == r.cluster
     if r.role is Role.COMMUNITY_OFFICER and policy.components.dedicated_community_officers:
-        return kind in (JobKind.MEDIATION, JobKind.JOINT_MEDIATION, JobKind.SCREENING)
-    if r.role is Role.STATION_OFFICER and kind is JobKind.SCREENING:
+        return kind in mediations | {JobKind.SCREENING, JobKind.FOLLOWUP,
+                                     JobKind.ELDERLY_VISIT}
+    if r.role is Role.COMMUNITY_OFFICER:  # old model: the station's work, and screening
+        return kind in station | {JobKind.SCREENING}
+    if kind is JobKind.SCREENING:
         # station officers screen only where there are no community officers to do it
         return policy.p.staff.community_officers == 0
-    return True
+    return kind in station
 
 
 def _check_rules(m: PolicingModel) -> int:

@@ -113,6 +113,22 @@ def replications_needed(table: pd.DataFrame, key_metrics: Sequence[str], target:
     return min(max_reps, max(reps + 1, min(want, 2 * reps))), worst
 
 
+def side_correlation(a: Sequence[float], b: Sequence[float]) -> float:
+    """Pearson correlation between two sides' per-replication values of one metric.
+
+    Replication k of side A is paired with replication k of side B; pairs with a NaN on either
+    side are left out. With common random numbers a positive correlation is what the pairing
+    buys: Var(B - A) = Var(A) + Var(B) - 2 Cov(A, B). NaN with fewer than three pairs or a
+    side that does not vary.
+    """
+    xa, xb = np.asarray(a, float), np.asarray(b, float)
+    keep = ~(np.isnan(xa) | np.isnan(xb))
+    xa, xb = xa[keep], xb[keep]
+    if len(xa) < 3 or np.all(xa == xa[0]) or np.all(xb == xb[0]):
+        return math.nan
+    return float(np.corrcoef(xa, xb)[0, 1])
+
+
 def write_analysis(out: Path, table: pd.DataFrame, axes: Sequence[str],
                    baseline_point: int | None) -> None:
     """Write ``summary.parquet`` and, with a baseline, ``paired.parquet`` beside runs.parquet."""

@@ -207,8 +207,12 @@ def _dask_backend(n: int, scheduler: str | None, processes: bool) -> Iterator[Ba
 
 
 def execute(backend: Backend, tasks: Iterable[RunTask],
-            on_outcome: Callable[[RunTask, RunOutcome], None]) -> None:
+            on_outcome: Callable[[RunTask, RunOutcome], None],
+            fn: Callable[[RunTask], object] = run_task) -> None:
     """Run every task, calling ``on_outcome`` in the driver as each one finishes.
+
+    ``fn`` is the task function (default :func:`run_task`); any task with ``run_id``,
+    ``point`` and ``replication`` will do (sharded runs send township shards).
 
     At most ``backend.window`` tasks are in flight, so a broken pool costs only those and memory
     stays flat. After a ``BrokenProcessPool`` the pool is recreated and the runs in flight are
@@ -221,7 +225,7 @@ def execute(backend: Backend, tasks: Iterable[RunTask],
         while queue and len(in_flight) < backend.window:
             task = queue.popleft()
             attempts[task.run_id] += 1
-            in_flight[backend.executor.submit(run_task, task)] = task
+            in_flight[backend.executor.submit(fn, task)] = task
         done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
         broken: list[RunTask] = []
         for fut in done:

@@ -159,11 +159,14 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> tuple[float, float,
 
 
 def paired_comparison(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.DataFrame:
-    """Per metric: both means, the paired difference B - A and its 95% interval.
+    """Per metric: both means, the paired difference B - A, its 95% interval, the correlation.
 
     Replication k of A and of B share their random streams (common random numbers), so the
-    difference is paired.
+    difference is paired; ``corr`` is the correlation between the sides' per-replication
+    values (:func:`~sim.experiments.analysis.side_correlation`).
     """
+    from sim.experiments.analysis import side_correlation  # noqa: PLC0415 (imports this module)
+
     rows = []
     for key in METRICS:
         xa = np.array([r.metrics[key] for r in a], float)
@@ -177,12 +180,17 @@ def paired_comparison(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.Data
         base = float(xa[ok].mean()) if ok.any() else float("nan")
         rel = m_d / base if base != 0.0 and not math.isnan(base) else float("nan")
         rows.append({"metric": key, "mean_a": ma, "mean_b": mb, "diff": m_d, "ci_low": lo,
-                     "ci_high": hi, "rel_change": rel, "pairs": int(ok.sum())})
+                     "ci_high": hi, "rel_change": rel, "pairs": int(ok.sum()),
+                     "corr": side_correlation(xa, xb)})
     return pd.DataFrame(rows)
 
 
+#: Added to the root seed for side B of ``compare --independent`` (any other root would do).
+INDEPENDENT_SEED_OFFSET = 1_000_003
+
+
 def compare(a: Scenario, b: Scenario, reps: int, seed: int | None = None,
-            progress: bool = False,
+            progress: bool = False, independent: bool = False,
             kept: tuple[Sequence[RunResult], Sequence[RunResult]] = ((), ()),
             ) -> tuple[list[RunResult], list[RunResult], pd.DataFrame]:
     """Run both scenarios with the same seeds and compare them pair by pair.
@@ -190,12 +198,16 @@ def compare(a: Scenario, b: Scenario, reps: int, seed: int | None = None,
     Pairs run in turn (A then B for replication 0, then 1, ...), so Ctrl-C keeps every
     finished pair; each replication has its own seed, so the order changes no number.
     ``kept`` are the first pairs already run (from an interrupted ``--out`` folder).
+    With ``independent``, side B is seeded from another root (``seed +
+    INDEPENDENT_SEED_OFFSET``), so the sides share no random numbers: the same table then shows
+    what the variance of the difference would be without common random numbers.
 
     Raises:
         Interrupted: on Ctrl-C, with the finished pairs (``a`` and ``b`` of equal length).
 
     """
     seed = a.seed if seed is None else seed  # one seed for both: common random numbers
+    seed_b = seed + INDEPENDENT_SEED_OFFSET if independent else seed
     ra, rb = list(kept[0]), list(kept[1])
     n = min(len(ra), len(rb))
     del ra[n:], rb[n:]
@@ -205,7 +217,7 @@ def compare(a: Scenario, b: Scenario, reps: int, seed: int | None = None,
     try:
         for k in bar:
             x = run_once(a, k, seed, la)
-            y = run_once(b, k, seed, lb)
+            y = run_once(b, k, seed_b, lb)
             ra.append(x)
             rb.append(y)
     except KeyboardInterrupt:

@@ -33,18 +33,20 @@ def metrics_table(results: Sequence[RunResult]) -> str:
 
 
 def comparison_table(df: pd.DataFrame, name_a: str, name_b: str) -> str:
-    """Both means, the paired difference B - A and its 95% interval, per metric."""
+    """Both means, the paired difference B - A, its 95% interval and the sides' correlation."""
+    corr = "corr" in df.columns
     head = (f"{'metric':<28} {name_a[:16]:>16} {name_b[:16]:>16} {'B - A':>10} "
-            f"{'change':>8}  paired 95% CI")
+            f"{'change':>8}{'  corr' if corr else ''}  paired 95% CI")
     lines = [head, "-" * len(head)]
     for r in df.itertuples():
         ci = f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]" if not math.isnan(r.ci_low) else ""
         change = f"{r.rel_change:+.0%}" if not math.isnan(r.rel_change) else "-"
+        rho = "" if not corr else ("     -" if math.isnan(r.corr) else f" {r.corr:+.2f}")
         lines.append(f"{r.metric:<28} {_fmt(r.mean_a):>16} {_fmt(r.mean_b):>16} "
-                     f"{_fmt(r.diff):>10} {change:>8}  {ci}")
+                     f"{_fmt(r.diff):>10} {change:>8}{rho}  {ci}")
     n = int(df["pairs"].max()) if len(df) else 0
     lines.append(f"({n} paired replications with common random numbers; CI from the paired "
-                 f"t distribution)")
+                 f"t distribution; corr: correlation of the sides' per-replication values)")
     return "\n".join(lines)
 
 

@@ -18,6 +18,13 @@ from mesa.discrete_space import FixedAgent
 
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.records import DisputeRecord
+from sim.world.streams import (
+    EPISODE_CLOCKS,
+    FIGHT_REPORT,
+    INJURY,
+    MEDIATION_OUTCOME,
+    dispute_uniform,
+)
 
 if TYPE_CHECKING:
     from sim.world.model import PolicingModel
@@ -74,8 +81,11 @@ class Clocks:
     report_delay: float
     violent_u: float
     acute: float
-    fight_report_u: float
-    injury_u: float
+    fight_report_u: float  # the first fight's, read from the first episode's clocks only
+    injury_u: float  # likewise; later fights draw by their rank (Dispute.draw)
+
+
+_N_CLOCKS = len(Clocks.__slots__)
 
 
 class Dispute(FixedAgent):
@@ -83,16 +93,20 @@ class Dispute(FixedAgent):
 
     # Slots: a dispute is the most-touched object of a run, and with more than 30 attributes
     # an instance dict stops sharing its keys (3.12), growing to 1.6 KB and slower to read.
-    __slots__ = ("_channel_pending", "_clocks", "_events", "_fought_this_episode",
-                 "_latent_clocks", "_rng", "elderly_alone", "fights", "first_channel", "flares",
-                 "index", "injuries", "interventions", "job", "kind", "parties", "referred",
-                 "relapses", "resolved_by", "state", "t_end", "t_first_contact", "t_start",
-                 "tension", "tension0", "township", "village")
+    __slots__ = ("_channel_pending", "_clocks", "_events", "_first", "_fought_this_episode",
+                 "_latent_clocks", "elderly_alone", "episode", "fights", "first_channel",
+                 "flares", "index", "injuries", "interventions", "job", "key", "kind", "parties",
+                 "referred", "relapses", "resolved_by", "screenings", "state", "t_end",
+                 "t_first_contact", "t_start", "tension", "tension0", "township", "village")
 
     def __init__(self, model: PolicingModel, index: int, township: int, village: int,
                  kind: DisputeKind, tension: int, parties: tuple[int, ...],
-                 elderly_alone: bool, clocks: Clocks) -> None:
-        """Create a latent dispute and start its clocks."""
+                 elderly_alone: bool, clocks: Clocks, key: int = 0) -> None:
+        """Create a latent dispute and start its clocks.
+
+        ``key`` addresses the dispute's own draws (:meth:`draw`); ``clocks`` are its first
+        episode's.
+        """
         super().__init__(model)
         self.index = index
         self.township = township
@@ -113,19 +127,25 @@ class Dispute(FixedAgent):
         self.resolved_by = ""
         self.job: Job | None = None  # the job that will bring a responder, if any
         self._events: dict[str, object] = {}
-        self._clocks = clocks
-        self._rng = None
+        self._clocks = self._first = clocks
+        self.key = key
+        self.episode = 1
+        self.screenings = 0  # screening visits that met it latent (each draws detection)
         self._fought_this_episode = False
         self._channel_pending = Channel.CALL
         self.cell = model.cell_of(township, village)
         self._enter_latent()
 
-    @property
-    def rng(self):
-        """The dispute's own random substream (created on first use)."""
-        if self._rng is None:
-            self._rng = self.model.streams.substream("dispute_fate", self.index)
-        return self._rng
+    def draw(self, purpose: int, number: int, j: int = 0) -> float:
+        """The dispute's uniform for one decision: the same under every policy.
+
+        Args:
+            purpose: What is decided (a purpose of :mod:`sim.world.streams`).
+            number: Which episode, intervention, fight or visit.
+            j: Which of several draws for that decision.
+
+        """
+        return dispute_uniform(self.key, purpose, number, j)
 
     # ------------------------------------------------------------ clocks
     def _schedule(self, name: str, after: float, callback) -> None:
@@ -250,14 +270,16 @@ class Dispute(FixedAgent):
 
     def _fight(self) -> None:
         self.fights += 1
-        u = self._clocks.injury_u if self.fights == 1 else self.rng.random()
+        # by the fight's rank, whatever its episode: the first fight of a dispute injures or
+        # not alike under both policies, even when one of them has mediated it once before
+        u = self._first.injury_u if self.fights == 1 else self.draw(INJURY, self.fights)
         if u < self.model.params.disputes.injury_prob:
             self.injuries += 1
             self.model.record_injury(self.township, self.village, self)
 
     def _fight_reported(self) -> bool:
-        u = (self._clocks.fight_report_u if self.fights == 1
-             else self.rng.random())
+        u = (self._first.fight_report_u if self.fights == 1
+             else self.draw(FIGHT_REPORT, self.fights))
         return u < self.model.params.disputes.fight_report_prob
 
     # ------------------------------------------------------------ interventions
@@ -294,7 +316,7 @@ class Dispute(FixedAgent):
         policy = self.model.policy
         p = policy.mediation_success(self.model, responder, self, channel)
         policy.after_mediation(self.model, self, channel)  # e.g. a follow-up visit later
-        if self.rng.random() < p:
+        if self.draw(MEDIATION_OUTCOME, self.interventions) < p:
             self.resolved_by = "joint" if channel is Channel.JOINT else responder.role.value
             self._end(DisputeState.RESOLVED)
         elif policy.refers_to_joint(self, channel):
@@ -329,7 +351,10 @@ class Dispute(FixedAgent):
 
     def _new_clocks(self) -> None:
         self._fought_this_episode = False
-        self._clocks = self.model.draw_clocks(self.rng)
+        self.episode += 1
+        e, draw = self.episode, self.draw
+        self._clocks = self.model.clocks_from_uniforms(
+            [draw(EPISODE_CLOCKS, e, j) for j in range(_N_CLOCKS)])
 
     def _end(self, state: DisputeState) -> None:
         self._cancel()

@@ -12,20 +12,21 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from statistics import NormalDist
 
 import numpy as np
-from mesa import Model
 from mesa.discrete_space import OrthogonalVonNeumannGrid
 
 from sim.scenario import DISPUTE_KINDS, Scenario
 from sim.world.dispatch import Dispatcher
 from sim.world.disputes import Channel, Clocks, Dispute, DisputeKind, DisputeState
+from sim.world.events import FastEvents
 from sim.world.geography import Layout, Township, generate_layout
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.policies import DAY_MIN, make_policy
 from sim.world.records import CallRecord, Records
 from sim.world.residents import Population
-from sim.world.streams import RandomStreams, replication_seed
+from sim.world.streams import DETECTION, RandomStreams, replication_seed
 
 _EMERGENCY = (CallKind.FIGHT, CallKind.ASSAULT, CallKind.TRAFFIC)
 _CALL_RATES = ((CallKind.TRAFFIC, "traffic_per_1000_year"), (CallKind.THEFT, "theft_per_1000_year"),
@@ -36,6 +37,7 @@ _CRIMINAL = frozenset(k.value for k in CallKind if k.criminal)  # record kinds o
 _CLOCK_FIELDS = tuple(f.name for f in fields(Clocks))
 #: Jobs whose time on scene is known at dispatch (nothing there can change it)
 _FIXED = frozenset({JobKind.OTHER_CALL, JobKind.CASEWORK, JobKind.OFFICER_ATTENDANCE})
+_inv_normal = NormalDist().inv_cdf
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class ExtraDispute:
     township: int = 0
 
 
-class PolicingModel(Model):
+class PolicingModel(FastEvents):
     """Rural policing of one or more townships under one policy.
 
     Args:
@@ -72,12 +74,16 @@ class PolicingModel(Model):
         layouts: Village layouts (one per township); generated from the scenario when omitted.
         extra_calls: Calls injected at known times.
         extra_disputes: Disputes injected at known times.
+        townships: Which townships to simulate (indices into ``layouts``; default all). Each
+            township's events are the same whichever others run beside it: a run split by
+            township across workers and merged gives the run of all of them.
 
     """
 
     def __init__(self, scenario: Scenario, replication: int = 0, *, root_seed: int | None = None,
                  layouts: Sequence[Layout] | None = None, extra_calls: Iterable[ExtraCall] = (),
-                 extra_disputes: Iterable[ExtraDispute] = ()) -> None:
+                 extra_disputes: Iterable[ExtraDispute] = (),
+                 townships: Iterable[int] | None = None) -> None:
         """Build the townships, staff them and schedule the first arrivals."""
         seed = scenario.seed if root_seed is None else root_seed
         self.streams = RandomStreams(replication_seed(seed, replication))
@@ -90,19 +96,38 @@ class PolicingModel(Model):
         self.warmup = scenario.warmup_days * DAY_MIN
         self.policy = make_policy(scenario)
         self.records = Records()
-        if layouts is None:
+        n_all = scenario.township.townships if layouts is None else len(layouts)
+        self.active: tuple[int, ...] = tuple(range(n_all)) if townships is None else tuple(
+            sorted(set(townships)))
+        if not self.active or any(not 0 <= t < n_all for t in self.active):
+            raise ValueError(f"townships: indices must lie in 0..{n_all - 1}")
+        if layouts is None:  # generated: only the townships simulated here
             layout_streams = RandomStreams(scenario.township.layout_seed)
-            layouts = [generate_layout(scenario.township, layout_streams.substream("layout", t))
-                       for t in range(scenario.township.townships)]
+            layouts = [None] * n_all
+            for t in self.active:
+                layouts[t] = generate_layout(scenario.township,
+                                             layout_streams.substream("layout", t))
+        # Lists are indexed by township; a township not simulated here holds None.
         self._build_space(layouts)
-        self.populations = [Population(tw.layout.population, scenario.residents,
-                                       self.streams["population"]) for tw in self.townships]
-        self._latent = [[{} for _ in range(tw.n_villages)] for tw in self.townships]
-        self.dispatchers = [Dispatcher(self.policy, t) for t in range(len(self.townships))]
+        self.populations: list[Population | None] = [None] * n_all
+        self._latent: list[list[dict] | None] = [None] * n_all
+        self.dispatchers: list[Dispatcher | None] = [None] * n_all
+        for t in self.active:
+            self.populations[t] = Population(self.townships[t].layout.population,
+                                             scenario.residents,
+                                             self.streams.township("population", t))
+            self._latent[t] = [{} for _ in range(self.townships[t].n_villages)]
+            self.dispatchers[t] = Dispatcher(self.policy, t)
         self._resident_aux: set[tuple[int, int]] = set()
-        for t, disp in enumerate(self.dispatchers):
+        s = scenario.staff
+        per = s.station_officers + s.community_officers + s.auxiliaries
+        for t in self.active:
+            # responder ids as in a run of every township: township t's are 1 + t * per, ...
+            self.agent_id_counter = 1 + t * per
+            disp = self.dispatchers[t]
             disp.responders = self.policy.staff(self, t)
             self._resident_aux |= {(t, r.home) for r in disp.responders if r.home >= 0}
+        self.agent_id_counter = 1 + n_all * per
         self._visits: dict[tuple[int, int], Job] = {}
         self.disputes_by_id: dict[int, Dispute] = {}
         self.policy.start(self)
@@ -111,19 +136,25 @@ class PolicingModel(Model):
 
     # ------------------------------------------------------------ space
     def _build_space(self, layouts: Sequence[Layout]) -> None:
-        """Place townships side by side on one grid."""
+        """Place the simulated townships side by side on one grid.
+
+        Only differences of cells count (trip times), so where a township sits on the grid
+        does not change its numbers.
+        """
         p = self.params.township
-        self.townships: list[Township] = []
+        self.townships: list[Township | None] = [None] * len(layouts)
         x0 = 0
-        for i, lay in enumerate(layouts):
-            tw = Township(lay, p.cell_km, p.circuity, self.params.travel, index=i,
+        for i in self.active:
+            tw = Township(layouts[i], p.cell_km, p.circuity, self.params.travel, index=i,
                           offset_cells=(x0, 0))
-            self.townships.append(tw)
+            self.townships[i] = tw
             x0 = tw.extent_cells()[0] + 1
-        w = max(tw.extent_cells()[0] for tw in self.townships)
-        h = max(tw.extent_cells()[1] for tw in self.townships)
+        here = [self.townships[i] for i in self.active]
+        w = max(tw.extent_cells()[0] for tw in here)
+        h = max(tw.extent_cells()[1] for tw in here)
         self.grid = OrthogonalVonNeumannGrid((w, h), torus=False, random=self.random)
-        self._cells = [[self.grid._cells[tuple(int(c) for c in xy)] for xy in tw.cells]
+        self._cells = [None if tw is None else
+                       [self.grid._cells[tuple(int(c) for c in xy)] for xy in tw.cells]
                        for tw in self.townships]
 
     def township_of(self, t: int) -> Township:
@@ -147,8 +178,8 @@ class PolicingModel(Model):
         return (t, village) in self._resident_aux
 
     def responders(self) -> list:
-        """Every responder of every township."""
-        return [r for d in self.dispatchers for r in d.responders]
+        """Every responder of every simulated township."""
+        return [r for d in self.dispatchers if d is not None for r in d.responders]
 
     # ------------------------------------------------------------ random draws
     def draw_clock_arrays(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -168,23 +199,31 @@ class PolicingModel(Model):
             "injury_u": rng.random(n),
         }
 
-    def draw_clocks(self, rng: np.random.Generator) -> Clocks:
-        """One episode's clocks: the scalar twin of :meth:`draw_clock_arrays`.
+    def clocks_from_uniforms(self, u: Sequence[float]) -> Clocks:
+        """One episode's clocks from ten uniforms in (0, 1), by inversion (Clocks field order).
 
-        Scalar draws in the same order consume the generator exactly as ``n=1`` arrays do, so
-        the numbers are the same, at a third of the cost.
+        The same distributions as :meth:`draw_clock_arrays`; used for episodes after the
+        first, whose uniforms come from the dispute's addressed draws.
         """
-        d, s = self.params.disputes, self.params.screening
+        d, s, log = self.params.disputes, self.params.screening, math.log1p
         return Clocks(
-            flare=rng.exponential(d.flare_mean_days * DAY_MIN),
-            escalate=rng.weibull(d.escalate_shape) * d.escalate_scale_days * DAY_MIN,
-            subside=rng.exponential(d.subside_mean_days * DAY_MIN),
-            auxiliary=rng.exponential(s.auxiliary_discovery_mean_days * DAY_MIN),
-            alert=rng.exponential(s.alert_mean_days * DAY_MIN),
-            report_delay=rng.exponential(d.report_delay_mean_min) if
+            flare=-d.flare_mean_days * DAY_MIN * log(-u[0]),
+            escalate=(-log(-u[1])) ** (1.0 / d.escalate_shape) * d.escalate_scale_days * DAY_MIN,
+            subside=-d.subside_mean_days * DAY_MIN * log(-u[2]),
+            auxiliary=-s.auxiliary_discovery_mean_days * DAY_MIN * log(-u[3]),
+            alert=-s.alert_mean_days * DAY_MIN * log(-u[4]),
+            report_delay=-d.report_delay_mean_min * log(-u[5]) if
             d.report_delay_mean_min > 0 else 0.0,
-            violent_u=rng.random(), acute=rng.exponential(d.acute_fight_mean_min),
-            fight_report_u=rng.random(), injury_u=rng.random())
+            violent_u=u[6], acute=-d.acute_fight_mean_min * log(-u[7]),
+            fight_report_u=u[8], injury_u=u[9])
+
+    def service_from_uniform(self, u: float, mean: float) -> float:
+        """An on-scene time with the scenario's distribution and mean, by inversion of ``u``."""
+        c = self.params.calls
+        if c.on_scene_distribution == "exponential":
+            return -mean * math.log1p(-u)
+        sigma = math.sqrt(math.log1p(c.on_scene_cv ** 2))
+        return math.exp(math.log(mean) - sigma ** 2 / 2 + sigma * _inv_normal(u))
 
     def draw_service(self, rng: np.random.Generator, mean: float) -> float:
         """An on-scene time with the scenario's distribution and the given mean."""
@@ -206,10 +245,17 @@ class PolicingModel(Model):
 
     # ------------------------------------------------------------ exogenous arrivals
     def _prepare_disputes(self, extra: list[ExtraDispute]) -> None:
-        d, rng = self.params.disputes, self.streams["dispute_arrivals"]
+        """Draw every township's disputes from its own streams; number them in time order.
+
+        A dispute is addressed by (township, k), its rank among the township's disputes; its
+        key for addressed draws is key k of the township. ``index`` (the record's
+        ``dispute_id``) is its rank in the whole run, by (time, township, k).
+        """
+        d = self.params.disputes
         shares = np.array([getattr(d, f"share_{k}") for k in DISPUTE_KINDS])
         rows = []
-        for t, tw in enumerate(self.townships):
+        for t in self.active:
+            tw, rng = self.townships[t], self.streams.township("dispute_arrivals", t)
             pop = tw.layout.population.astype(float)
             lam = d.rate_per_1000_year * pop.sum() / 1000.0 * self.horizon / (365.0 * DAY_MIN)
             n = int(rng.poisson(lam))
@@ -221,17 +267,18 @@ class PolicingModel(Model):
             parties = self.populations[t].sample_parties(village, kind == 3, rng)
             alone = self.populations[t].are_elderly_alone(parties[:, 0])
             # .tolist() gives the same Python numbers as float()/int()/bool() one by one
-            rows += zip(times.tolist(), [t] * n, village.tolist(),
-                        [_KINDS[k] for k in kind.tolist()], tension.tolist(),
-                        [tuple(p) for p in parties.tolist()], alone.tolist(), strict=True)
-        clocks = self.draw_clock_arrays(self.streams["dispute_clocks"], len(rows))
-        columns = zip(*(clocks[f].tolist() for f in _CLOCK_FIELDS), strict=True)  # field order
-        rows = [(*r, Clocks(*c)) for r, c in zip(rows, columns, strict=True)]
-        for e in extra:
-            rows.append((e.time, e.township, e.village, e.kind, e.tension, (), e.elderly_alone,
-                         e.clocks))
-        rows.sort(key=lambda r: r[0])
-        self.streams.prepare_substreams("dispute_fate", len(rows))  # dispute i's stream is i
+            own = list(zip(times.tolist(), [t] * n, village.tolist(),
+                           [_KINDS[k] for k in kind.tolist()], tension.tolist(),
+                           [tuple(p) for p in parties.tolist()], alone.tolist(), strict=True))
+            clocks = self.draw_clock_arrays(self.streams.township("dispute_clocks", t), n)
+            columns = zip(*(clocks[f].tolist() for f in _CLOCK_FIELDS), strict=True)
+            own = [(*r, Clocks(*c)) for r, c in zip(own, columns, strict=True)]
+            own += [(e.time, e.township, e.village, e.kind, e.tension, (), e.elderly_alone,
+                     e.clocks) for e in extra if e.township == t]
+            own.sort(key=lambda r: r[0])  # stable: k is the rank in the township
+            rows += [(*r, key) for r, key in zip(own, self.streams.dispute_keys(t, len(own)),
+                                                 strict=True)]
+        rows.sort(key=lambda r: (r[0], r[1]))
         self._dispute_rows = rows
         self._next_dispute = 0
         if rows:
@@ -239,8 +286,8 @@ class PolicingModel(Model):
 
     def _on_dispute_arrival(self) -> None:
         i = self._next_dispute
-        _, t, village, kind, tension, parties, alone, clocks = self._dispute_rows[i]
-        d = Dispute(self, i, t, village, kind, tension, parties, alone, clocks)
+        _, t, village, kind, tension, parties, alone, clocks, key = self._dispute_rows[i]
+        d = Dispute(self, i, t, village, kind, tension, parties, alone, clocks, key)
         self.disputes_by_id[i] = d
         pop = self.populations[t]
         for p in parties:
@@ -250,9 +297,10 @@ class PolicingModel(Model):
             self.schedule_event(self._on_dispute_arrival, at=self._dispute_rows[i + 1][0])
 
     def _prepare_calls(self, extra: list[ExtraCall]) -> None:
-        c, rng = self.params.calls, self.streams["call_arrivals"]
+        c = self.params.calls
         rows = []
-        for t, tw in enumerate(self.townships):
+        for t in self.active:
+            tw, rng = self.townships[t], self.streams.township("call_arrivals", t)
             pop = tw.layout.population.astype(float)
             for kind, key in _CALL_RATES:
                 lam = getattr(c, key) * pop.sum() / 1000.0 * self.horizon / (365.0 * DAY_MIN)
@@ -269,7 +317,9 @@ class PolicingModel(Model):
                 rows += zip(times.tolist(), [t] * n, village.tolist(),
                             [CallKind.PUBLIC_ORDER] * n,
                             self.draw_services(rng, c.on_scene_mean_min, n), strict=True)
-        rows += [(e.time, e.township, e.village, e.kind, e.on_scene_min) for e in extra]
+        here = set(self.active)
+        rows += [(e.time, e.township, e.village, e.kind, e.on_scene_min) for e in extra
+                 if e.township in here]
         rows.sort(key=lambda r: (r[0], r[1], r[2]))
         self._call_rows = rows
         self._next_call = 0
@@ -346,7 +396,7 @@ class PolicingModel(Model):
                 or job.follows is not None):
             return
         job.follows = rec  # on a call job: its officer has been sent for
-        minutes = self.draw_service(self.streams["officer_attendance"],
+        minutes = self.draw_service(self.streams.township("officer_attendance", job.township),
                                     self.policy.officer_on_scene_mean_min())
         officer = Job(JobKind.OFFICER_ATTENDANCE, job.place, job.urgency, self.time,
                       job.township, None, None, minutes, job.cluster)
@@ -427,7 +477,11 @@ class PolicingModel(Model):
         return job.service_min
 
     def _visit(self, responder, job: Job) -> float:
-        """A screening visit (every latent dispute) or an elderly visit (the elderly's)."""
+        """A screening visit (every latent dispute) or an elderly visit (the elderly's).
+
+        Whether a visit finds a dispute is the dispute's addressed draw (``DETECTION``, numbered
+        by the visits that met it latent), the same under every policy.
+        """
         if job.kind is JobKind.SCREENING:
             p, job.channel = self.params.screening.detect_prob, Channel.SCREENING
             latent = list(self.latent_set(job.township, job.place))
@@ -435,7 +489,11 @@ class PolicingModel(Model):
             p, job.channel = self.params.community_work.elderly_detect_prob, \
                 Channel.ELDERLY_VISIT
             latent = [d for d in self.latent_set(job.township, job.place) if d.elderly_alone]
-        found = [d for d in latent if d.rng.random() < p]
+        found = []
+        for d in latent:
+            d.screenings += 1
+            if d.draw(DETECTION, d.screenings) < p:
+                found.append(d)
         job.found = found
         minutes = job.service_min + sum(d.begin_intervention(responder, job.channel)
                                         for d in found)

@@ -180,7 +180,7 @@ class Policy:
                         key = rank(r, job)
                         if best_key is None or key < best_key:
                             best, best_key = r, key
-            if best is None or not is_on_call(best) or self.duty.resident.answers():
+            if best is None or not is_on_call(best) or self.duty.resident.answers(best):
                 return best
             passed.add(best)
 

@@ -7,7 +7,7 @@ pure functions of these tables.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -115,10 +115,14 @@ class Records:
         return rec
 
     def close(self, model: PolicingModel) -> None:
-        """Record time budgets and the village table at the end of a run."""
+        """Record time budgets and the village table at the end of a run; order the rows.
+
+        Rows come in a canonical order that does not depend on how events of different
+        townships interleave (:meth:`canonical_order`).
+        """
         self.horizon_min = model.horizon
         self.warmup_min = model.warmup
-        self.residents = sum(p.total for p in model.populations)
+        self.residents = sum(p.total for p in model.populations if p is not None)
         for r in model.responders():
             for activity, minutes in r.close_budget().items():
                 self.workload.append({"responder_id": r.unique_id, "township": r.township,
@@ -126,7 +130,8 @@ class Records:
                                       "minutes": minutes, "post": r.post})
             self.staff.append({"responder_id": r.unique_id, "township": r.township,
                                "role": r.role.value, "post": r.post, "jobs": r.jobs_done})
-        for t, tw in enumerate(model.townships):
+        for t in model.active:
+            tw = model.townships[t]
             dist = tw.station_distance_km()
             for v in range(tw.n_villages):
                 cluster = int(tw.layout.cluster[v])
@@ -138,3 +143,21 @@ class Records:
                     "station_travel_min": tw.travel_min(tw.station, v),
                     "center_village": int(tw.center_village[cluster]),
                     "resident_auxiliary": model.has_resident_auxiliary(t, v)})
+        self.canonical_order()
+
+    def canonical_order(self) -> None:
+        """Sort the rows into the order a run of all townships gives, whatever its split.
+
+        Calls, injury crimes and visits by (time, township), disputes by ``dispute_id``,
+        budgets and villages by township; stable, so rows of one township keep the order its
+        events gave them. Call ids are then the calls' ranks.
+        """
+        self.calls.sort(key=attrgetter("t_call", "township"))
+        for i, rec in enumerate(self.calls):
+            rec.call_id = i
+        self.disputes.sort(key=attrgetter("dispute_id"))
+        self.injuries.sort(key=itemgetter("t", "township"))
+        self.visits.sort(key=itemgetter("t", "township"))
+        self.workload.sort(key=itemgetter("township"))
+        self.villages.sort(key=itemgetter("township"))
+        self.staff.sort(key=itemgetter("township"))

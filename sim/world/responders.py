@@ -251,9 +251,12 @@ class Responder(CellAgent):
             return
         minutes = self._township.travel_min(self.place, self.base)
         now = self.model.time
-        self._set_activity(Activity.TRAVEL, now)
         self.moving_to = self.base
         self.departed, self.arrives = now, now + minutes
+        if minutes == 0.0:  # base and scene share a cell, no turnout: back at once, no event
+            self._on_back()
+            return
+        self._set_activity(Activity.TRAVEL, now)
         self._event = self.model.schedule_event(self._on_back, at=self.arrives)
 
     def _on_back(self) -> None:

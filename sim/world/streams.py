@@ -2,6 +2,17 @@
 
 Each stream is keyed by a stable hash of its name, so adding a stream never shifts another, and
 both policies draw the same disputes and calls from the same streams (common random numbers).
+Every process of a township has its own stream, addressed by (replication, township, process),
+so a township's events do not depend on which other townships are in the run, and a run can be
+split by township across workers with the same numbers.
+
+What the police response decides about a dispute (how an episode after the first goes, whether
+a mediation settles it, how long it takes, whether a later fight injures, whether a visit finds
+it) is drawn by address, not in sequence: the draw for (dispute, purpose, number) is a fixed
+function of the dispute's key and that address (:func:`dispute_uniform`). The same decision of
+the same dispute therefore meets the same number under both policies, whatever happened to it
+before (issue 14: a shared per-dispute sequence consumed in a history-dependent order left the
+policies' escalation outcomes uncorrelated).
 """
 
 from __future__ import annotations
@@ -19,10 +30,11 @@ STREAM_NAMES = (
     "dispute_arrivals",  # when, where and what kind of dispute
     "dispute_clocks",  # first-episode flare, escalation, subsidence, discovery, acute clocks
     "call_arrivals",  # non-dispute calls: when, where, kind, on-scene time
-    "dispute_fate",  # per-dispute substreams: mediation outcomes and times, later episodes'
-    #                  clocks, injuries and reports of later fights, discovery on visits
+    "dispute_fate",  # per-dispute keys of the addressed draws (:func:`dispute_uniform`):
+    #                  mediation outcomes and times, later episodes' clocks, injuries and
+    #                  reports of later fights, discovery on visits
     "mesa",  # Mesa's own model.rng / model.random (grids, shuffles)
-    "dispatch_lottery",  # per-township substreams: each responder's dispatch tie-break number
+    "dispatch_lottery",  # per township: each responder's dispatch tie-break number
     "dispatch_random",  # the 'random' dispatch tie-break
     "on_call_answer",  # whether an auxiliary phoned at home answers at once
     "officer_attendance",  # time on scene of an officer sent after an auxiliary
@@ -104,6 +116,40 @@ def seed_states(entropy: np.ndarray, spawn_key: tuple[int, ...], n: int) -> np.n
     return out.astype("<u4").view("<u8").astype(np.uint64)
 
 
+# SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number generators",
+# OOPSLA; the finaliser is Stafford's "Mix13"): output number p of the stream seeded with
+# ``key`` is mix(key + (p + 1) * gamma). It passes BigCrush as a sequence; here it serves as a
+# counter-based generator, the counter being the address of the draw.
+_M64, _GAMMA = 0xFFFFFFFFFFFFFFFF, 0x9E3779B97F4A7C15
+_MIX1, _MIX2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+
+#: Purposes of a dispute's addressed draws (the ``purpose`` of :func:`dispute_uniform`).
+EPISODE_CLOCKS = 0  # number = episode (2, 3, ...); ``j`` = which clock (Clocks field order)
+MEDIATION_OUTCOME = 1  # number = the intervention's rank (1st, 2nd, ...)
+ON_SCENE = 2  # number = the intervention's rank
+CONVENE = 3  # number = the referral (there is at most one)
+INJURY = 4  # number = the fight's rank (2nd fight on: the first's is drawn with its episode)
+FIGHT_REPORT = 5  # number = the fight's rank (likewise)
+DETECTION = 6  # number = the screening visit's rank among those that met the dispute latent
+_PURPOSES, _SLOTS = 8, 16  # room for more purposes, and for up to 16 draws per address
+
+
+def dispute_uniform(key: int, purpose: int, number: int, j: int = 0) -> float:
+    """The uniform draw of one dispute at one address, in the open interval (0, 1).
+
+    Args:
+        key: The dispute's 64-bit key (:meth:`RandomStreams.dispute_keys`).
+        purpose: One of the purpose constants above.
+        number: Which episode, intervention, fight or visit.
+        j: Which draw at that address (0 to 15).
+
+    """
+    z = (key + ((number * _PURPOSES + purpose) * _SLOTS + j + 1) * _GAMMA) & _M64
+    z = ((z ^ (z >> 30)) * _MIX1) & _M64
+    z = ((z ^ (z >> 27)) * _MIX2) & _M64
+    return (((z ^ (z >> 31)) >> 11) + 0.5) * 1.1102230246251565e-16  # (k + 1/2) / 2**53
+
+
 class _KnownState(ISeedSequence):
     """A seed sequence whose generated state is already known (from :func:`seed_states`)."""
 
@@ -141,6 +187,7 @@ class RandomStreams:
         self.seed_sequence = (seed if isinstance(seed, np.random.SeedSequence)
                               else np.random.SeedSequence(seed))
         self._streams: dict[str, np.random.Generator] = {}
+        self._township_streams: dict[tuple[str, int], np.random.Generator] = {}
         self._families: dict[str, tuple] = {}
         self._states: dict[str, np.ndarray] = {}  # precomputed substream seeds, by family
 
@@ -158,6 +205,33 @@ class RandomStreams:
         if gen is None:
             gen = self._streams[name] = np.random.default_rng(self.child(name))
         return gen
+
+    def township(self, name: str, township: int) -> np.random.Generator:
+        """The generator of process ``name`` in township ``township`` of this replication.
+
+        ``SeedSequence(root, spawn_key=(replication, crc32(name), township))``: independent of
+        how many townships the run has and of which of them a worker simulates. Created on
+        first use; every later call returns the same generator.
+        """
+        gen = self._township_streams.get((name, township))
+        if gen is None:  # created once: later calls go on drawing from the same generator
+            if name not in STREAM_NAMES:
+                raise KeyError(f"unknown random stream {name!r}")
+            ss = self.child(name)
+            gen = self._township_streams[(name, township)] = np.random.default_rng(
+                np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, township)))
+        return gen
+
+    def dispute_keys(self, township: int, n: int) -> list[int]:
+        """The keys of disputes 0..n-1 of a township (in the order they arise there).
+
+        Key ``k`` is the first 64-bit word of ``SeedSequence(root, spawn_key=(replication,
+        crc32("dispute_fate"), township, k))``'s state, computed for all ``k`` at once.
+        """
+        entropy, spawn_key = self._family("dispute_fate")
+        if n == 0:
+            return []
+        return seed_states(entropy, (*spawn_key, township), n)[:, 0].tolist()
 
     def substream(self, name: str, index: int) -> np.random.Generator:
         """Generator number ``index`` of the family ``name`` (e.g. one per dispute).

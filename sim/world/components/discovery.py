@@ -47,36 +47,46 @@ class SmartAlerts(NoDiscovery):
 
 
 class VillageRounds:
-    """Visits to every village of every township at a fixed interval, rounds interleaved.
+    """Visits to every village of every township at a fixed interval, one round per township.
 
-    Each township works through its own villages evenly over the interval: visits alternate
-    between townships (by each village's place in its township's round), rather than
-    finishing one township's round before the next one's starts.
+    Each township works through its own villages, 0, 1, ..., n-1 and again, evenly over the
+    interval and on its own clock, so its visits do not depend on which other townships are in
+    the run (a sharded run simulates a few of them).
     """
 
     def __init__(self, interval_days: float, request) -> None:
         """``request(t, v)`` asks the model for a visit to village v of township t."""
         self.interval_days = interval_days
         self._request = request
-        self._order: list[tuple[int, int]] = []
-        self._next = 0
+        self._townships: list[int] = []
+        self._rounds: list[_Round] = []  # Mesa holds recurring callbacks weakly: kept here
 
     def add_township(self, model: PolicingModel, t: int) -> None:
         """Include township ``t``'s villages in the rounds."""
-        self._order += [(t, v) for v in range(model.township_of(t).n_villages)]
+        self._townships.append(t)
 
     def start(self, model: PolicingModel) -> None:
-        """Schedule the visits."""
-        if not self._order:
-            return
-        self._order.sort(key=lambda tv: (tv[1] / model.township_of(tv[0]).n_villages, tv[0]))
-        gap = self.interval_days * DAY_MIN / len(self._order)
-        model.schedule_recurring(self._on_due, Schedule(interval=gap, start=gap))
+        """Schedule each township's visits."""
+        for t in self._townships:
+            r = _Round(self._request, t, model.township_of(t).n_villages)
+            self._rounds.append(r)
+            gap = self.interval_days * DAY_MIN / r.villages
+            model.schedule_recurring(r.due, Schedule(interval=gap, start=gap))
 
-    def _on_due(self) -> None:
-        t, v = self._order[self._next % len(self._order)]
-        self._next += 1
-        self._request(t, v)
+
+class _Round:
+    """One township's round of visits."""
+
+    __slots__ = ("__weakref__", "request", "township", "villages", "visits")
+
+    def __init__(self, request, township: int, villages: int) -> None:
+        self.request, self.township, self.villages, self.visits = request, township, villages, 0
+
+    def due(self) -> None:
+        """The next village of the round is due a visit."""
+        v = self.visits % self.villages
+        self.visits += 1
+        self.request(self.township, v)
 
 
 class NoRounds:

@@ -36,16 +36,17 @@ class TieBreak:
     def __init__(self, scenario: Scenario) -> None:
         """Read the scenario's tie-break rule."""
         self.rule = scenario.dispatch.tie_break
-        self._rng = None
+        self._rngs: dict = {}  # township -> its 'random' tie-break stream
 
     def draw_lotteries(self, model: PolicingModel, responders: list[Responder]) -> None:
         """Give each responder its lottery number (one stream per township)."""
         if not responders:
             return
-        rng = model.streams.substream("dispatch_lottery", responders[0].township)
+        t = responders[0].township
+        rng = model.streams.township("dispatch_lottery", t)
         for r, u in zip(responders, rng.random(len(responders)).tolist(), strict=True):
             r.lottery = u
-        self._rng = model.streams["dispatch_random"]
+        self._rngs[t] = model.streams.township("dispatch_random", t)
 
     def key(self, r: Responder, job: Job, minutes: float) -> tuple[float, float, float]:
         """The rank of ``r`` for ``job`` at ``minutes`` of trip (lower goes)."""
@@ -54,7 +55,7 @@ class TieBreak:
         elif self.rule == "fewest_jobs":
             tie = float(r.jobs_done)
         else:
-            tie = float(self._rng.random())
+            tie = float(self._rngs[r.township].random())
         return (minutes, tie, r.lottery)
 
 

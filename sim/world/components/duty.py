@@ -122,7 +122,8 @@ class DayShift:
         for r, i, n, per_week, leave in self.members:
             r.set_duty(works_on(i, day, per_week) and not on_leave(i, n, day, leave))
         for d in self._model.dispatchers:
-            d.kick()
+            if d is not None:  # a sharded run holds only its own townships' dispatchers
+                d.kick()
 
     def _on_day_start(self) -> None:
         self._begin(math.floor(self._model.time / DAY_MIN))
@@ -158,7 +159,7 @@ class ResidentDuty:
     def start(self, model: PolicingModel) -> None:
         """Set everyone's state at time 0 and refresh it at every boundary of the day."""
         self._model = model
-        self._answers = model.streams["on_call_answer"]
+        self._streams = model.streams  # each township's own on_call_answer stream
         if not self.members:
             return
         self._refresh()
@@ -213,6 +214,7 @@ class ResidentDuty:
         night = (h >= ns or h < ne) if ns > ne else (ns <= h < ne)
         return p.night_turnout_min if night else p.on_call_turnout_min
 
-    def answers(self) -> bool:
-        """Whether an auxiliary phoned at home answers at once (a draw of its own stream)."""
-        return bool(self._answers.random() < self.p.on_call_answer_prob)
+    def answers(self, r: Responder) -> bool:
+        """Whether auxiliary ``r``, phoned at home, answers at once (its township's stream)."""
+        return bool(self._streams.township("on_call_answer", r.township).random()
+                    < self.p.on_call_answer_prob)

@@ -9,10 +9,12 @@ office and the court) has its own success rate and is reached only through
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sim.world.disputes import Channel
 from sim.world.responders import Role
+from sim.world.streams import CONVENE, ON_SCENE
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -43,7 +45,9 @@ class Skills:
         """Minutes a mediation takes."""
         if channel is Channel.JOINT:
             return self.m.joint_session_min
-        return model.draw_service(d.rng, self.m.on_scene_mean_min)
+        # the dispute's addressed draw for this intervention: the same under every policy
+        return model.service_from_uniform(d.draw(ON_SCENE, d.interventions),
+                                          self.m.on_scene_mean_min)
 
 
 class NoJointReferral:
@@ -69,4 +73,4 @@ class JointReferral:
     def convene_minutes(self, d: Dispute) -> float:
         """Delay to convene the agencies for a joint session."""
         mean = self.m.joint_convene_mean_days * DAY_MIN
-        return float(d.rng.exponential(mean)) if mean > 0 else 0.0
+        return -mean * math.log1p(-d.draw(CONVENE, 1)) if mean > 0 else 0.0
