@@ -117,19 +117,28 @@ def paired_comparison(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.Data
     """Per metric: both means, the paired difference B - A and its 95% interval.
 
     Replication k of A and of B share their random streams (common random numbers), so the
-    difference is paired.
+    difference is paired. Also the relative change's interval (Fieller, on the paired ratio:
+    :func:`~sim.experiments.analysis.ratio_interval`) and the correlation between the sides'
+    per-replication values.
     """
+    from sim.experiments.analysis import clip_share, ratio_interval, side_correlations  # noqa: PLC0415
+
+    corr = side_correlations([r.metrics for r in a], [r.metrics for r in b])
     rows = []
     for key in METRICS:
         xa = np.array([r.metrics[key] for r in a], float)
         xb = np.array([r.metrics[key] for r in b], float)
         ok = ~(np.isnan(xa) | np.isnan(xb))
         m_d, lo, hi = mean_ci(list(xb[ok] - xa[ok]))
+        lo, hi = clip_share(key, lo, hi, difference=True)
         ma = float(np.nanmean(xa)) if (~np.isnan(xa)).any() else float("nan")
         mb = float(np.nanmean(xb)) if (~np.isnan(xb)).any() else float("nan")
         rel = m_d / ma if ma not in (0.0,) and not math.isnan(ma) else float("nan")
+        _, rlo, rhi = ratio_interval(xa[ok], xb[ok])  # Fieller, on the paired ratio
         rows.append({"metric": key, "mean_a": ma, "mean_b": mb, "diff": m_d, "ci_low": lo,
-                     "ci_high": hi, "rel_change": rel, "pairs": int(ok.sum())})
+                     "ci_high": hi, "rel_change": rel, "pairs": int(ok.sum()),
+                     "rel_ci_low": rlo, "rel_ci_high": rhi,
+                     "correlation": corr.get(key, float("nan"))})
     return pd.DataFrame(rows)
 
 

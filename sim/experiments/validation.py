@@ -255,7 +255,7 @@ def travel_scenario(units: int, days: float) -> Scenario:
              "township": {"cell_km": 1.0, "circuity": 1.0},
              "travel": {"speed_kmh": 60.0, "turnout_min": 0.0, "local_trip_min": 0.0},
              "staff": {"station_officers": units, "community_officers": 0, "auxiliaries": 0},
-             "shifts": {"duty_groups": 1}, "days": days, "warmup_days": 0,
+             "shifts": {"duty_groups": 1}, "days": days, "warmup_days": 0, "follow_up_days": 0,
              "name": "travel-validation"}
     return scenario_from_mapping(quiet, "<travel validation>")
 
@@ -451,7 +451,7 @@ def simulate_hypercube(atoms=HYPERCUBE_ATOMS, service_min: float = 60.0,
     with quiet_gc():
         records = model.simulate()
     tab = tables_from_records(records)
-    t0, t1 = tab.warmup_min, tab.horizon_min
+    t0, t1 = tab.warmup_min, tab.period_end
     edges = np.linspace(t0, t1, 21)
     busy = np.zeros((len(ids), 20))
     c = tab.calls.dropna(subset=["t_arrive"])

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from sim.experiments.analysis import clip_share
 from sim.experiments.metrics import METRICS
 from sim.experiments.run import RunResult, mean_ci
 
@@ -27,6 +28,7 @@ def metrics_table(results: Sequence[RunResult]) -> str:
              f"{'s' if len(results) != 1 else ''})"]
     for key in METRICS:
         m, lo, hi = mean_ci([r.metrics[key] for r in results])
+        lo, hi = clip_share(key, lo, hi)
         ci = f"[{_fmt(lo)}, {_fmt(hi)}]" if not math.isnan(lo) else ""
         lines.append(f"{key:<28} {_fmt(m):>10}  {ci}")
     return "\n".join(lines)
@@ -35,14 +37,16 @@ def metrics_table(results: Sequence[RunResult]) -> str:
 def comparison_table(df: pd.DataFrame, name_a: str, name_b: str) -> str:
     """Both means, the paired difference B - A and its 95% interval, per metric."""
     head = (f"{'metric':<28} {name_a[:16]:>16} {name_b[:16]:>16} {'B - A':>10} "
-            f"{'change':>8}  paired 95% CI")
+            f"{'change':>8} {'corr':>6}  paired 95% CI")
     lines = [head, "-" * len(head)]
     for r in df.itertuples():
         ci = f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]" if not math.isnan(r.ci_low) else ""
         change = f"{r.rel_change:+.0%}" if not math.isnan(r.rel_change) else "-"
+        corr = getattr(r, "correlation", math.nan)
+        corr = f"{corr:+.2f}" if not math.isnan(corr) else "-"
         lines.append(f"{r.metric:<28} {_fmt(r.mean_a):>16} {_fmt(r.mean_b):>16} "
-                     f"{_fmt(r.diff):>10} {change:>8}  {ci}")
+                     f"{_fmt(r.diff):>10} {change:>8} {corr:>6}  {ci}")
     n = int(df["pairs"].max()) if len(df) else 0
     lines.append(f"({n} paired replications with common random numbers; CI from the paired "
-                 f"t distribution)")
+                 f"t distribution; corr: correlation of the two sides over replications)")
     return "\n".join(lines)
