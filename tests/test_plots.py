@@ -25,7 +25,7 @@ from sim.present.report import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SHORT = ["--set", "days=60", "--set", "warmup_days=10"]
+SHORT = ["--set", "days=50", "--set", "warmup_days=10", "--set", "follow_up_days=20"]
 _CACHE: dict[str, Path] = {}
 
 

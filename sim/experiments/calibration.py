@@ -186,8 +186,11 @@ def _reading(r: Row) -> str:
 
 
 def verdict(r: Row) -> str:
-    """For a target ``meets``, ``MISSES`` or undecided; for the reference, whether the model
-    exceeds it; each judged on the whole 95% interval (:attr:`Row.judgement`)."""
+    """The verdict on a figure, judged on the whole 95% interval (:attr:`Row.judgement`).
+
+    For a target ``meets``, ``MISSES`` or undecided; for the reference, whether the model
+    exceeds it.
+    """
     j = r.judgement
     if j == "undecided":
         return "undecided, run more replications"
