@@ -17,11 +17,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from sim.experiments.warmup import SERIES  # noqa: E402
-from sim.present import style  # noqa: E402
+from sim.experiments.warmup import SERIES
+from sim.present import style
 
 
 def main(argv: list[str]) -> int:

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import QUIET, scenario
 from scipy import stats
 from typer.testing import CliRunner
 
-from conftest import QUIET, scenario
 from sim.cli import app
 from sim.experiments.analysis import clip_share, ratio_interval, side_correlations
 from sim.experiments.calibration import FIGURES, Row, verdict
