@@ -31,7 +31,7 @@ _CACHE: dict[str, Path] = {}
 
 @pytest.fixture(scope="session")
 def small_compare(tmp_path_factory) -> Path:
-    """``policesim compare`` old vs reform, 2 replications of 60 days, written with --out."""
+    """``policesim compare`` old vs reform, 2 replications (10 + 50 + 20 days), with --out."""
     if "compare" not in _CACHE:  # shared with test_report (which imports this fixture)
         out = tmp_path_factory.mktemp("results") / "cmp"
         res = CliRunner().invoke(app, [

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments.metrics import METRICS
+from sim.experiments.metrics import METRICS, SHARE_METRICS
 from sim.experiments.results import write_parquet
-from sim.experiments.run import mean_ci
+from sim.experiments.run import mean_ci, summarize
 
 SUMMARY_FILE, PAIRED_FILE = "summary.parquet", "paired.parquet"
 
@@ -35,9 +35,11 @@ def point_summary(table: pd.DataFrame, axes: Sequence[str] = ()) -> pd.DataFrame
         first = grp.iloc[0]
         for m in METRICS:
             mean, lo, hi = mean_ci(grp[m].tolist())
+            rel = _rel_half_width(mean, lo, hi)  # of the t interval, before clipping
+            lo, hi = clip_share(m, lo, hi)
             rows.append({"point": int(point), **{k: first[k] for k in axes}, "metric": m,
                          "n": int(grp[m].notna().sum()), "mean": mean, "ci_low": lo,
-                         "ci_high": hi, "rel_half_width": _rel_half_width(mean, lo, hi)})
+                         "ci_high": hi, "rel_half_width": rel})
     return pd.DataFrame(rows, columns=["point", *axes, "metric", "n", "mean", "ci_low",
                                        "ci_high", "rel_half_width"])
 
@@ -195,8 +197,6 @@ def ratio_interval(a: Sequence[float], b: Sequence[float],
 def clip_share(metric: str, lo: float, hi: float, difference: bool = False) -> tuple[float,
                                                                                     float]:
     """Keep a share's interval within [0, 1] (a difference of shares within [-1, 1])."""
-    from sim.experiments.metrics import SHARE_METRICS  # noqa: PLC0415
-
     if metric not in SHARE_METRICS:
         return lo, hi
     floor = -1.0 if difference else 0.0
@@ -230,8 +230,6 @@ def comparison_json(ra: Sequence[Any], rb: Sequence[Any], table: pd.DataFrame,
         sides: Per-side summaries (default: :func:`~sim.experiments.run.summarize`).
 
     """
-    from sim.experiments.run import summarize  # noqa: PLC0415
-
     if sides is None:
         sides = (summarize(ra), summarize(rb))
     corr = side_correlations([r.metrics for r in ra], [r.metrics for r in rb])

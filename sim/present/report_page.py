@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.experiments.analysis import clip_share
 from sim.experiments.metrics import METRICS
 from sim.experiments.run import mean_ci
 from sim.present import plots, style
@@ -277,6 +278,7 @@ def _entry(key: str, per_model: list[pd.Series], span_days: float | None = None)
     vals = []
     for s in per_model:
         m, lo, hi = mean_ci(list(s.to_numpy(float)))
+        lo, hi = clip_share(key, lo, hi)  # a share's interval stays within [0, 1]
         vals.append({"mean": m * k, "ci_low": lo * k, "ci_high": hi * k})
     return {"metric": key, "label": name, "unit": unit, "definition": METRICS.get(key, ""),
             "models": vals}
