@@ -33,11 +33,11 @@ class Scenario(Section):
                         "calls, injury crimes and workloads are counted over it, disputes "
                         "that begin in it form the outcome cohort", "run: user's choice", gt=0,
                         le=36500)
-    warmup_days: float = param(80.0, "days", "simulated before the measured period and left "
+    warmup_days: float = param(90.0, "days", "simulated before the measured period and left "
                                "out of every metric (the township starts with no open "
                                "disputes); choose it with `policesim warmup`",
-                               "assumption: the MSER-5 truncation of the default township's "
-                               "daily series, largest over both policies (80 days, "
+                               "assumption: the largest MSER-5 truncation of the default "
+                               "township's daily series over both policies (90 days, "
                                "docs/output_analysis.md)", ge=0, le=3650, plausible=(30, 180))
     follow_up_days: float = param(90.0, "days", "each dispute of the cohort is followed for "
                                   "this long after it began (the run continues past the "
