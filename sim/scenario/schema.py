@@ -41,7 +41,8 @@ class Scenario(Section):
                                "docs/output_analysis.md)", ge=0, le=3650, plausible=(30, 180))
     follow_up_days: float = param(90.0, "days", "each dispute of the cohort is followed for "
                                   "this long after it began (the run continues past the "
-                                  "measured period for follow-up only)",
+                                  "measured period for follow-up only; 0 leaves the dispute "
+                                  "outcome metrics nothing to count)",
                                   "assumption: 90 days covers the lifecycle of most disputes "
                                   "(docs/output_analysis.md)", ge=0, le=3650,
                                   plausible=(30, 365))
