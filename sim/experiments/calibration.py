@@ -54,7 +54,7 @@ FIGURES = (
     Figure("injury_dispute_share", "share of injury crimes arising from disputes (old model)",
            "nearly 80% ('近八成')", 0.75, 0.80, 0.04, True,
            "'nearly eight-tenths' is read as 75-80%; 4 points of tolerance because the "
-           "township has only ~75 injury crimes a year (one replication's share varies by "
+           "township has only ~90 injury crimes a year (one replication's share varies by "
            "about 4 points)"),
     Figure("villages_beyond_20km_share", "villages more than 20 km by road from the station",
            "half (Wudian station)", 0.50, 0.50, 0.10, True,
