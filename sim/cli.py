@@ -196,7 +196,8 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
     except (ScenarioError, OutputError) as e:
         fail(str(e))
     if json_:
-        typer.echo(table.to_json(orient="records"))
+        from sim.experiments.analysis import comparison_json  # noqa: PLC0415
+        typer.echo(json.dumps(comparison_json(ra, rb, table)))
     else:
         typer.echo(f"A = {a.name} ({a.policy})\nB = {b.name} ({b.policy})\n")
         typer.echo(comparison_table(table, a.name, b.name))
@@ -205,6 +206,34 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
         if independent:
             typer.echo(f"(--independent: B seeded {rb[0].seed}, A {ra[0].seed}: no common random "
                        f"numbers; the 'paired' interval is that of independent samples)")
+
+
+@app.command()
+def warmup(scenarios: list[Path],
+           reps: Annotated[int, typer.Option(min=1, max=1000, help="Replications of each "
+                                             "scenario.")] = 5,
+           days: Annotated[int, typer.Option(min=20, max=3650, help="Days of each run (from "
+                                             "an empty township, no warm-up).")] = 365,
+           seed: Seed = None, set_: Sets = None,
+           json_: Annotated[bool, typer.Option("--json", help="Print JSON (with the mean "
+                                               "daily series).")] = False) -> None:
+    """Choose the warm-up: MSER-5 truncation points of the daily series (calls, stock, fights).
+
+    Give both policies' scenarios to get a warm-up that suits a comparison of them.
+    """
+    from sim.experiments.warmup import format_studies, run_warmup_study  # noqa: PLC0415
+    try:
+        scns = [_load(p, set_) for p in scenarios]
+        studies = [run_warmup_study(scn, reps, days, seed, progress=sys.stderr.isatty())
+                   for scn in scns]
+    except ScenarioError as e:
+        fail(str(e))
+    if json_:
+        typer.echo(json.dumps({"recommended_warmup_days": max(st.recommended_days
+                                                              for st in studies),
+                               "studies": [st.as_dict() for st in studies]}))
+    else:
+        typer.echo(format_studies(studies))
 
 
 @app.command()

@@ -1,9 +1,11 @@
 """Calibration: the default station-centred township meets the source report's figures.
 
-Tolerances are stated in ``sim.experiments.calibration.FIGURES``. Eight replications: the
-injury share (the noisiest figure, about 75 injury crimes a year) then has a standard error of
-about 1.4 points, and the 20-replication mean (79.5%) lies 3 standard errors inside the upper
-edge (84%); the dispute share (62%, standard error 0.3 points) lies 9 inside the lower edge.
+Tolerances are stated in ``sim.experiments.calibration.FIGURES``; a figure meets its reading
+only when its whole 95% interval lies inside (issue 14). Eight replications: the dispute share
+(63%, standard error 0.3 points) then meets with room to spare, and the distances are fixed. The
+injury share (the noisiest figure, about 89 injury crimes a year after the 90-day warm-up) has a
+standard error of about 1.5-2 points, so its 8-replication interval (+-4 points around 80%) may
+reach past the upper edge (84%): it must not miss, and it may be undecided.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ def test_baseline_meets_the_reported_figures():
     rows = calibrate(reps=8, reform=None)
     assert {r.key for r in rows} == {f.key for f in FIGURES if f.target}
     for r in rows:
-        assert r.meets, (f"{r.key}: model {r.model:.4g} outside the reading {r.low:g}-{r.high:g}"
-                         f" +- {r.tolerance:g} ({r.reported})")
+        allowed = ("meets", "undecided") if r.key == "injury_dispute_share" else ("meets",)
+        assert r.judgement in allowed, (
+            f"{r.key}: model {r.model:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}] against the "
+            f"reading {r.low:g}-{r.high:g} +- {r.tolerance:g} ({r.reported}): {r.judgement}")
+        assert r.low - r.tolerance <= r.model <= r.high + r.tolerance
 
 
 def test_reform_figure_is_an_upper_reference_not_a_target():

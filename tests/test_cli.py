@@ -15,7 +15,7 @@ from sim.experiments.metrics import METRICS
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD, NEW = str(ROOT / "scenarios/station_centred.toml"), str(ROOT / "scenarios/center_office.toml")
-SHORT = ["--set", "days=40", "--set", "warmup_days=5"]
+SHORT = ["--set", "days=35", "--set", "warmup_days=5", "--set", "follow_up_days=0"]
 runner = CliRunner()
 
 REQUIRED = ["response_time_mean_min", "response_time_median_min", "response_time_p90_min",
@@ -82,11 +82,11 @@ def test_validate_accepts_every_shipped_scenario():
 def test_every_shipped_scenario_runs_briefly():
     for path in (ROOT / "scenarios").glob("*.toml"):
         res = runner.invoke(app, ["run", str(path), "--json", "--set", "days=5",
-                                  "--set", "warmup_days=0"])
+                                  "--set", "warmup_days=0", "--set", "follow_up_days=0"])
         assert res.exit_code == 0, (path, res.output)
     for path in (ROOT / "scenarios/components").glob("*.toml"):
         res = runner.invoke(app, ["run", str(path), "--json", "--set", "days=5",
-                                  "--set", "warmup_days=0"])
+                                  "--set", "warmup_days=0", "--set", "follow_up_days=0"])
         assert res.exit_code == 0, (path, res.output)
 
 

@@ -103,7 +103,7 @@ def test_with_every_component_off_the_reform_side_is_the_old_model():
 
 
 def test_stepping_matches_a_whole_run_and_the_tallies_match_the_metrics():
-    base = scenario("days=12", "warmup_days=0")
+    base = scenario("days=12", "warmup_days=0", "follow_up_days=0")
     pair = DemoPair(base=base, step_minutes=90)
     while pair.running:
         pair.step()
@@ -126,7 +126,7 @@ def test_stepping_matches_a_whole_run_and_the_tallies_match_the_metrics():
 
 
 def test_clock_steps_and_the_end_of_the_horizon():
-    pair = DemoPair(base=scenario("days=1", "warmup_days=0"), step_minutes=300)
+    pair = DemoPair(base=scenario("days=1", "warmup_days=0", "follow_up_days=0"), step_minutes=300)
     assert pair.clock() == "day 1, 00:00"
     pair.step()
     assert pair.clock() == "day 1, 05:00" and pair.steps == 1

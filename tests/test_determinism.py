@@ -17,7 +17,7 @@ from sim.experiments.run import run_once
 from sim.world.model import PolicingModel
 from sim.world.streams import RandomStreams, replication_seed, seed_states, uint32_words
 
-SHORT = ["days=60", "warmup_days=10"]
+SHORT = ["days=50", "warmup_days=10", "follow_up_days=20"]
 
 
 def _tables(policy: str, rep: int = 0, seed: int | None = None):

@@ -284,7 +284,8 @@ def test_cli_never_shows_a_traceback(items, cmd):
 
 # caps that keep one simulated run to a fraction of a second (event counts grow with these)
 CAPS = {
-    "days": (0.5, 4.0), "warmup_days": (None, 1.0), "township.townships": (None, 2),
+    "days": (0.5, 4.0), "warmup_days": (None, 1.0), "follow_up_days": (None, 1.0),
+    "township.townships": (None, 2),
     "township.villages": (None, 6), "township.clusters": (None, 3),
     "township.population_per_village": (None, 400), "township.max_road_km": (None, 40),
     "township.cell_km": (0.2, None), "staff.station_officers": (None, 8),
@@ -327,7 +328,7 @@ def runnable_overrides(draw) -> list[str]:
         sets.append(f"reform.{comp}={draw(st.sampled_from(['true', 'false']))}")
     return [*sets, f"policy={draw(st.sampled_from(['station_centred', 'center_office']))}",
             f"calls.on_scene_distribution={draw(st.sampled_from(['exponential', 'lognormal']))}",
-            f"days={draw(st.floats(0.5, 3.0))!r}", "warmup_days=0.25"]
+            f"days={draw(st.floats(0.5, 3.0))!r}", "warmup_days=0.25", "follow_up_days=0.25"]
 
 
 @fuzz(80)

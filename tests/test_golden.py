@@ -1,11 +1,12 @@
 """Golden values: every metric of ``--json`` for the default scenarios, for a fixed seed.
 
 The values were regenerated when the random streams became addressed by township and, for
-what policies decide, by (dispute, purpose, number) (issues 14 and 18): the same seed then draws
-different (equally valid) numbers. The prefecture cases (3 of its townships, both policies) pin
-the multi-township path, which a sharded run must reproduce. Any change in these numbers must be
-deliberate. To update them, run ``python tests/test_golden.py``, which prints each value that
-changed, and say in the commit message (and the issue note) why the results changed.
+what policies decide, by (dispute, purpose, number) (issues 14 and 18), and when a run became
+warm-up + measured days + follow-up with cohort dispute metrics (issue 14). The prefecture cases
+(3 of its townships, both policies) pin the multi-township path, which a sharded run must
+reproduce. Any change in these numbers must be deliberate. To update them, run
+``python tests/test_golden.py``, which prints each value that changed, and say in the commit
+message (and the issue note) why the results changed.
 
 This is a change detector, not a correctness check: its values come from the code. What the
 numbers should be is checked elsewhere (tests/test_metrics_by_hand.py, test_micro.py, ...).
@@ -38,7 +39,7 @@ CASES = {  # name: (scenario file, overrides)
 def _metrics(name: str) -> dict[str, float | None]:
     file, sets = CASES[name]
     scn = load_scenario(ROOT / "scenarios" / f"{file}.toml",
-                        ["days=120", "warmup_days=20", *sets])
+                        ["days=70", "warmup_days=20", "follow_up_days=30", *sets])
     out = summarize([run_once(scn, replication=0, seed=20211001)])  # as --json prints it
     return {k: out[k] for k in KEYS}
 

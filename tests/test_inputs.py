@@ -79,7 +79,7 @@ CORPUS: dict[str, tuple[str, ...]] = {
                              "did you mean 'elder_support'"),
     # rules across fields
     "shares_not_one.toml": ("shares_not_one.toml", "disputes.share_", "sum to 1"),
-    "warmup_too_long.toml": ("warmup_too_long.toml", "warmup_days", "less than days"),
+    "warmup_too_long.toml": ("warmup_too_long.toml", "warmup_days", "<= 3650"),
     "clusters_exceed_villages.toml": ("clusters_exceed_villages.toml", "township.clusters",
                                       "cannot exceed township.villages"),
     "no_staff.toml": ("no_staff.toml", "staff", "at least one officer or auxiliary"),
@@ -156,7 +156,7 @@ BAD_SETS: dict[str, tuple[str, ...]] = {
     "reform.screening=maybe": ("--set reform.screening", "true or false"),
     "policy=centre_office": ("--set policy", "did you mean 'center_office'"),
     "seed=-5": ("--set seed", ">= 0"),
-    "warmup_days=400": ("warmup_days", "less than days"),
+    "warmup_days=4000": ("warmup_days", "<= 3650"),
     "township.layout=no_such_file.csv": ("--set township.layout", "no_such_file.csv",
                                          "working folder"),
     "township.station_x_km=3": ("township.station_x_km", "both or neither"),

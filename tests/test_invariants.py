@@ -42,6 +42,7 @@ def _build(p) -> PolicingModel:
             f"shifts.duty_groups={p['groups']}", f"disputes.rate_per_1000_year={p['rate']}",
             f"calls.public_order_per_1000_year={p['calls']}",
             "disputes.flare_mean_days=2", f"days={p['days']}", "warmup_days=0",
+            "follow_up_days=2",
             f"seed={p['seed']}"]
     if p["station"] + p["community"] + p["aux"] == 0:
         sets.append("staff.station_officers=1")

@@ -15,7 +15,7 @@ from sim.world.responders import Activity
 BASE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
         "travel.turnout_min=2", "travel.local_trip_min=5", "staff.station_officers=1",
         "staff.community_officers=0", "staff.auxiliaries=0", "shifts.duty_groups=1",
-        "warmup_days=0", "days=1"]
+        "warmup_days=0", "days=1", "follow_up_days=0"]
 
 
 def _run(sets, calls=(), disputes=(), distances=(10.0,)):
@@ -129,7 +129,7 @@ def test_day_shift_hours(hour, expect_on):
 
 
 def test_residents_become_agents_only_on_request():
-    m = PolicingModel(scenario("days=40", "warmup_days=10"))
+    m = PolicingModel(scenario("days=30", "warmup_days=10", "follow_up_days=0"))
     m.simulate()
     assert not m.agents_by_type.get(Resident)  # 45,000 residents, no agent until asked for
     pop = m.populations[0]
@@ -149,7 +149,8 @@ def test_residents_become_agents_only_on_request():
 
 def test_each_townships_screening_visits_spread_over_the_week():
     # with T townships, a township's 36 weekly visits used to come in one block of 1/T week
-    m = PolicingModel(scenario("township.townships=4", "days=21", "warmup_days=7",
+    m = PolicingModel(scenario("township.townships=4", "days=14", "warmup_days=7",
+                               "follow_up_days=0",
                                policy="center_office"))
     m.simulate()
     week2 = [v for v in m.records.visits if 7 * 1440 <= v["t"] < 14 * 1440]

@@ -26,13 +26,13 @@ from sim.present.report import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SHORT = ["--set", "days=60", "--set", "warmup_days=10"]
+SHORT = ["--set", "days=50", "--set", "warmup_days=10", "--set", "follow_up_days=20"]
 _CACHE: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="session")
 def small_compare(tmp_path_factory) -> Path:
-    """``policesim compare`` old vs reform, 2 replications of 60 days, written with --out."""
+    """``policesim compare`` old vs reform, 2 replications (10 + 50 + 20 days), with --out."""
     if "compare" not in _CACHE:  # shared with test_report (which imports this fixture)
         out = tmp_path_factory.mktemp("results") / "cmp"
         res = CliRunner().invoke(app, [

@@ -62,8 +62,9 @@ def test_compare_report_has_every_figure(full_report):
     _check_files(page_path.parent, COMPARE_SLUGS)
     assert "What the model says" in page
     assert "disputes.injury_prob" in page and "assumption: no published P(injury" in page
-    assert "from 2 simulated 60-day replications" not in page  # 60 days is not "a year"
-    assert "2 simulated 60-day replications per model" in page
+    assert "from 2 simulated 50-day replications" not in page  # 50 days is not "a year"
+    assert "2 simulated 50-day replications per model" in page
+    assert "10-day warm-up" in page and "followed 20 days" in page
     assert any("running 6 reform component(s)" in line for line in log)
 
 
@@ -103,7 +104,8 @@ def test_component_runs_are_reused_and_match_the_scenario_files(full_report):
     for c in COMPONENTS:  # the variants equal scenarios/components/<c>.toml, days aside
         ours = json.loads((folder / "components" / c / "manifest.json").read_text())
         ref = load_scenario(ROOT / "scenarios/components" / f"{c}.toml",
-                            ["days=60", "warmup_days=10"]).model_dump(mode="json")
+                            ["days=50", "warmup_days=10", "follow_up_days=20"]
+                            ).model_dump(mode="json")
         assert ours["scenario"]["reform"] == ref["reform"]
         assert ours["scenario"]["policy"] == ref["policy"]
 

@@ -117,7 +117,7 @@ def test_pickles_and_shell_strings_in_inputs_are_just_bad_data(tmp_path):
         assert "Traceback" not in res.output
     res = runner.invoke(app, ["validate", str(tmp_path / "strings.toml"), "--set",
                               "township.layout=generated", "--set", "days=2",
-                              "--set", "warmup_days=0"])
+                              "--set", "warmup_days=0", "--set", "follow_up_days=0"])
     assert res.exit_code == 0, res.output  # the strings are accepted as plain names
     assert not marker.exists()
 
@@ -133,9 +133,9 @@ def _township(tmp_path: Path) -> tuple[Path, Path]:
                                     "V1,1,1,800,C1\nV2,4,2,900,C1\nV3,6,6,700,C2\n")
     (a / "data" / "villages.csv").write_text((a / "villages.csv").read_text())
     (b / "villages.csv").write_text("this is not the file you are looking for\n")
-    (a / "s.toml").write_text('days = 3\nwarmup_days = 0\n[township]\nlayout = "villages.csv"\n')
-    (a / "data" / "up.toml").write_text('days = 3\nwarmup_days = 0\n[township]\n'
-                                        'layout = "../villages.csv"\n')
+    short = "days = 3\nwarmup_days = 0\nfollow_up_days = 0\n"
+    (a / "s.toml").write_text(short + '[township]\nlayout = "villages.csv"\n')
+    (a / "data" / "up.toml").write_text(short + '[township]\nlayout = "../villages.csv"\n')
     return a, b
 
 

@@ -18,8 +18,9 @@ SPEC = f"""
 base = "{BASE}"
 method = "{{method}}"
 outputs = ["response_time_mean_min", "calls"]
-days = 20
+days = 15
 warmup_days = 5
+follow_up_days = 0
 [morris]
 trajectories = 3
 [sobol]

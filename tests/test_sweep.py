@@ -201,7 +201,7 @@ class _Broken(Executor):
 
 
 def _tasks(n: int) -> list[RunTask]:
-    scn = scenario(*QUIET, "days=1", "warmup_days=0", "township.villages=2",
+    scn = scenario(*QUIET, "days=1", "warmup_days=0", "follow_up_days=0", "township.villages=2",
                    "township.clusters=1")
     return [RunTask(f"p{i}-r0", i, 0, 1, scn) for i in range(n)]
 
@@ -223,7 +223,8 @@ def test_a_pool_that_keeps_breaking_fails_its_runs_after_three_attempts():
 def test_until_ci_adds_replications_until_the_target(tmp_path):
     sweep = build_sweep(str(tmp_path / "t.toml"), ROOT / "scenarios" / "station_centred.toml",
                         [{"staff.station_officers": 12}], ["staff.station_officers"], 2,
-                        fixed={"days": 30, "warmup_days": 5}, key_metrics=["calls"],
+                        fixed={"days": 25, "warmup_days": 5, "follow_up_days": 0},
+                        key_metrics=["calls"],
                         max_replications=16)
     summary = run_sweep(sweep, tmp_path / "out", workers=1, until_ci=0.1)
     reps, table = summary.replications, summary.table

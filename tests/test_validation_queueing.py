@@ -94,7 +94,7 @@ def test_mean_wait_and_p_wait_through_the_cli():
         rho / (1 - rho)) ** 2  # REFERENCES' M/M/1 variance over Wq^2 (mu cancels): 29.0
     assert 4 * math.sqrt(rel_var / n) <= TOL  # the run length is enough for 3% at 4 SE
     warm = 3  # days: ten relaxation times 1/(mu (1 - sqrt(rho))^2) = 350 min each
-    days = warm + n / reps / (lam * 24)
+    days = n / reps / (lam * 24)  # measured days, after the warm-up
     args = ["run", str(MMC), "--reps", str(reps), "--json",
             "--set", f"{knob['arrivals_per_hour']}={lam}",
             "--set", f"{knob['service_mean_min']}={service}",

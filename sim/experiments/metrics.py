@@ -1,7 +1,12 @@
 """Metrics: pure functions of the tidy record tables of one run.
 
-Events that start before the warm-up ends are left out (the township starts with no open
-disputes). Every key of :data:`METRICS` is defined in README's metrics table.
+A run has three parts: the warm-up (left out of every metric; the township starts with no open
+disputes), the measured period of ``days`` days, and the follow-up of ``follow_up_days``. Call,
+injury-crime and workload metrics count what happened in the measured period. Dispute outcome
+metrics follow a cohort: the disputes that began in the measured period, each followed for
+``follow_up_days`` after it began (the run continues past the period for that, so a dispute
+that begins on its last day is followed as long as one that begins on its first). Every key of
+:data:`METRICS` is defined in README's metrics table.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from sim.world.records import CALL_FIELDS, DISPUTE_FIELDS, columns
 YEAR_MIN = 365.0 * 1440.0
 DISPUTE_CALL_KINDS = ("dispute", "fight")
 
-#: Metric keys with a one-line definition (README and reports read them from here).
+#: Metric keys with a one-line definition (README and reports read them from here). "Period"
+#: metrics count the measured period; "cohort" metrics follow each dispute that began in it for
+#: ``follow_up_days`` after it began (its window).
 METRICS: dict[str, str] = {
     "response_time_mean_min": "mean minutes from call to first responder on scene",
     "officer_response_time_mean_min": "mean minutes from call to the first officer on scene, "
@@ -27,25 +34,39 @@ METRICS: dict[str, str] = {
     "response_time_far_mean_min": "mean response time to villages over 20 km from the station",
     "queue_wait_mean_min": "mean minutes from call to dispatch",
     "p_wait": "share of calls that waited for a free responder (dispatch later than call)",
-    "escalation_rate": "disputes with at least one fight / disputes",
-    "disputes": "disputes that arose",
-    "disputes_escalated": "disputes with at least one fight",
-    "fights": "fights (a dispute turning violent)",
-    "injury_crimes": "injury crimes (from disputes and otherwise)",
-    "injury_crimes_per_10k_year": "injury crimes per 10,000 residents per year",
-    "injury_dispute_share": "share of injury crimes arising from disputes",
-    "criminal_incidents": "criminal incidents: injury crimes plus thefts",
-    "calls": "police calls",
-    "dispute_calls_share": "share of calls about disputes (quarrels and fights)",
-    "repeat_dispute_rate": "disputes that flared again after a failed mediation / disputes "
-                           "mediated at least once",
-    "resolved_share": "disputes settled by mediation / disputes",
-    "subsided_share": "disputes that faded on their own / disputes",
-    "open_share": "disputes still open at the horizon / disputes",
-    "proactive_contact_share": "disputes first met without a call (screening, auxiliary, "
-                               "alert) / disputes met",
-    "unanswered_calls": "calls nobody had reached by the horizon",
+    "escalation_rate": "cohort: disputes with a fight within their window / disputes",
+    "disputes": "cohort: disputes that began in the measured period",
+    "disputes_escalated": "cohort: disputes with a fight within their window",
+    "fights": "cohort: fights of the cohort's disputes by the end of the run",
+    "dispute_injury_crimes": "cohort: injury crimes from the cohort's disputes within their "
+                             "window",
+    "dispute_injury_rate": "cohort: injury crimes from disputes within their window / disputes",
+    "injury_crimes": "period: injury crimes (from disputes and otherwise)",
+    "injury_crimes_per_10k_year": "period: injury crimes per 10,000 residents per 365 days",
+    "injury_dispute_share": "period: share of injury crimes arising from disputes",
+    "criminal_incidents": "period: criminal incidents: injury crimes plus thefts",
+    "calls": "period: police calls",
+    "dispute_calls_share": "period: share of calls about disputes (quarrels and fights)",
+    "repeat_dispute_rate": "cohort: disputes met by the police (call or proactive) within their "
+                           "window that flared or fought again after that first contact, "
+                           "within the window / disputes met",
+    "failed_mediation_share": "cohort: disputes with at least one failed mediation by the end "
+                              "of the run / disputes mediated at least once",
+    "resolved_share": "cohort: disputes settled by mediation within their window / disputes",
+    "time_to_resolution_mean_days": "cohort: mean days from a dispute's start to its settlement, "
+                                    "over disputes settled within their window",
+    "subsided_share": "cohort: disputes that faded on their own within their window / disputes",
+    "open_share": "cohort: disputes still open at the end of their window / disputes",
+    "proactive_contact_share": "cohort: disputes first met without a call (screening, "
+                               "auxiliary, alert) / disputes met, within their window",
+    "unanswered_calls": "period: calls nobody had reached by the end of the run",
 }
+
+#: Metrics that are shares (their intervals are kept within [0, 1]).
+SHARE_METRICS = frozenset({"p_wait", "escalation_rate", "injury_dispute_share",
+                           "dispute_calls_share", "repeat_dispute_rate",
+                           "failed_mediation_share", "resolved_share", "subsided_share",
+                           "open_share", "proactive_contact_share"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +84,17 @@ class Tables:
     residents: int
     missed_visits: int = 0
     staff: pd.DataFrame | None = None  # one row per responder: role, post, jobs attended
+    period_end_min: float | None = None  # None: the run's end (records without a follow-up)
+
+    @property
+    def period_end(self) -> float:
+        """The end of the measured period (minutes)."""
+        return self.horizon_min if self.period_end_min is None else self.period_end_min
+
+    @property
+    def follow_up_min(self) -> float:
+        """The length of each cohort dispute's window (minutes)."""
+        return self.horizon_min - self.period_end
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -75,7 +107,7 @@ def tables_from_records(records) -> Tables:
     for col in ("t_dispatch", "t_arrive", "t_clear", "travel_min"):
         calls[col] = calls[col].astype(float)  # None (not yet happened) becomes NaN
     disputes = pd.DataFrame(columns(records.disputes, DISPUTE_FIELDS))
-    for col in ("t_first_contact", "t_end"):
+    for col in ("t_first_contact", "t_end", "t_first_fight", "t_repeat"):
         disputes[col] = disputes[col].astype(float)
     return Tables(
         calls=calls,
@@ -86,7 +118,8 @@ def tables_from_records(records) -> Tables:
         visits=_frame(records.visits, ["t", "village", "found"]),
         horizon_min=records.horizon_min, warmup_min=records.warmup_min,
         residents=records.residents, missed_visits=records.missed_visits,
-        staff=_frame(getattr(records, "staff", []), ["responder_id", "role", "post", "jobs"]))
+        staff=_frame(getattr(records, "staff", []), ["responder_id", "role", "post", "jobs"]),
+        period_end_min=records.period_end_min or None)
 
 
 def _mean(x: pd.Series) -> float:
@@ -94,29 +127,74 @@ def _mean(x: pd.Series) -> float:
 
 
 def response_times(tab: Tables) -> pd.DataFrame:
-    """Calls after the warm-up with their response time and queue wait (minutes)."""
-    c = tab.calls[tab.calls["t_call"] >= tab.warmup_min].copy()
+    """Calls of the measured period with their response time and queue wait (minutes)."""
+    t = tab.calls["t_call"]
+    c = tab.calls[(t >= tab.warmup_min) & (t < tab.period_end)].copy()
     c["response_min"] = c["t_arrive"].astype(float) - c["t_call"].astype(float)
     c["wait_min"] = c["t_dispatch"].astype(float) - c["t_call"].astype(float)
     return c
 
 
+def cohort(tab: Tables) -> pd.DataFrame:
+    """The disputes that began in the measured period, with the end of each one's window."""
+    t = tab.disputes["t_start"]
+    d = tab.disputes[(t >= tab.warmup_min) & (t < tab.period_end)].copy()
+    d["t_window_end"] = d["t_start"].astype(float) + tab.follow_up_min
+    return d
+
+
+def _share(mask: pd.Series) -> float:
+    return float(mask.mean()) if len(mask) else float("nan")
+
+
+def cohort_metrics(tab: Tables) -> dict[str, float]:
+    """The dispute outcome metrics of :data:`METRICS` (cohort with full follow-up)."""
+    d = cohort(tab)
+    end = d["t_window_end"]
+    n_d = len(d)
+    within = d["t_end"] <= end  # NaN (still open at the end of the run) compares False
+    resolved = within & (d["outcome"] == "resolved")
+    met = d[d["t_first_contact"] <= end]
+    repeat = met["t_repeat"] <= met["t_window_end"]
+    mediated = d[d["interventions"] > 0]
+    inj = tab.injuries
+    n_inj = 0
+    if len(inj) and n_d:
+        win = inj.merge(d[["dispute_id", "t_window_end"]], on="dispute_id", how="inner")
+        n_inj = int((win["t"] <= win["t_window_end"]).sum())
+    days = (d.loc[resolved, "t_end"] - d.loc[resolved, "t_start"]) / 1440.0
+    return {
+        "escalation_rate": _share(d["t_first_fight"] <= end),
+        "disputes": float(n_d),
+        "disputes_escalated": float((d["t_first_fight"] <= end).sum()),
+        "fights": float(d["fights"].sum()),
+        "dispute_injury_crimes": float(n_inj),
+        "dispute_injury_rate": n_inj / n_d if n_d else float("nan"),
+        "repeat_dispute_rate": _share(repeat),
+        "failed_mediation_share": _share(mediated["relapses"] > 0),
+        "resolved_share": _share(resolved),
+        "time_to_resolution_mean_days": _mean(days),
+        "subsided_share": _share(within & (d["outcome"] == "subsided")),
+        "open_share": _share(~within),
+        "proactive_contact_share": _share(met["first_channel"] != "call"),
+    }
+
+
 def compute_metrics(tab: Tables) -> dict[str, float]:
-    """Every metric of :data:`METRICS` for one run."""
+    """Every metric of :data:`METRICS` for one run (in that order)."""
     c = response_times(tab)
     answered = c["response_min"].dropna()
     waits = c["wait_min"].dropna()
     far = c.loc[c["station_km"].astype(float) > 20.0, "response_min"].dropna()
-    d = tab.disputes[tab.disputes["t_start"] >= tab.warmup_min]
-    inj = tab.injuries[tab.injuries["t"] >= tab.warmup_min] if len(tab.injuries) else \
-        tab.injuries
-    years = max(tab.horizon_min - tab.warmup_min, 1e-9) / YEAR_MIN
-    n_d = len(d)
-    mediated = d[d["interventions"] > 0]
-    met = d[d["first_channel"].astype(str) != ""]
+    if len(tab.injuries):
+        t = tab.injuries["t"]
+        inj = tab.injuries[(t >= tab.warmup_min) & (t < tab.period_end)]
+    else:
+        inj = tab.injuries
+    years = max(tab.period_end - tab.warmup_min, 1e-9) / YEAR_MIN
     n_inj = len(inj)
     thefts = int((c["kind"] == "theft").sum())
-    return {
+    out = {
         "response_time_mean_min": _mean(answered),
         "officer_response_time_mean_min": officer_response_mean(c),
         "response_time_median_min": float(answered.median()) if len(answered) else float("nan"),
@@ -125,10 +203,6 @@ def compute_metrics(tab: Tables) -> dict[str, float]:
         "response_time_far_mean_min": _mean(far),
         "queue_wait_mean_min": _mean(waits),
         "p_wait": float((waits > 1e-9).mean()) if len(waits) else float("nan"),
-        "escalation_rate": float((d["fights"] > 0).mean()) if n_d else float("nan"),
-        "disputes": float(n_d),
-        "disputes_escalated": float((d["fights"] > 0).sum()),
-        "fights": float(d["fights"].sum()),
         "injury_crimes": float(n_inj),
         "injury_crimes_per_10k_year": n_inj / max(tab.residents, 1) * 1e4 / years,
         "injury_dispute_share": float(inj["from_dispute"].mean()) if n_inj else float("nan"),
@@ -136,15 +210,10 @@ def compute_metrics(tab: Tables) -> dict[str, float]:
         "calls": float(len(c)),
         "dispute_calls_share": float(c["kind"].isin(DISPUTE_CALL_KINDS).mean()) if len(c)
         else float("nan"),
-        "repeat_dispute_rate": float((mediated["relapses"] > 0).mean()) if len(mediated)
-        else float("nan"),
-        "resolved_share": float((d["outcome"] == "resolved").mean()) if n_d else float("nan"),
-        "subsided_share": float((d["outcome"] == "subsided").mean()) if n_d else float("nan"),
-        "open_share": float((d["outcome"] == "open").mean()) if n_d else float("nan"),
-        "proactive_contact_share": float((met["first_channel"] != "call").mean()) if len(met)
-        else float("nan"),
         "unanswered_calls": float(c["t_arrive"].isna().sum()),
+        **cohort_metrics(tab),
     }
+    return {k: out[k] for k in METRICS}
 
 
 def time_budget(tab: Tables) -> pd.DataFrame:
@@ -168,7 +237,11 @@ BUSY_ACTIVITIES = ("travel", "on_scene", "screening", "visit", "casework")
 
 
 def resources(tab: Tables) -> dict[str, dict[str, float]]:
-    """What each post had and did over the whole run (warm-up included).
+    """What each post had and did, per 365 days of the whole run (warm-up and follow-up too).
+
+    Duty regimes are the same every day of a run, so the run's average year is the year of the
+    measured period; hours and jobs are scaled by 365 days / the run's length so that they read
+    "a year" whatever the warm-up and follow-up (headcounts are not scaled).
 
     Returns:
         post -> ``headcount``, ``on_duty_hours`` (every hour not off duty or on call at home,
@@ -183,8 +256,9 @@ def resources(tab: Tables) -> dict[str, dict[str, float]]:
     if not len(w):
         return {}
     post = w["post"] if "post" in w else w["role"]
+    per_year = YEAR_MIN / tab.horizon_min if tab.horizon_min > 0 else float("nan")
     hours = w.assign(post=post).pivot_table(index="post", columns="activity", values="minutes",
-                                            aggfunc="sum", fill_value=0.0) / 60.0
+                                            aggfunc="sum", fill_value=0.0) / 60.0 * per_year
     heads = w.assign(post=post).groupby("post")["responder_id"].nunique()
     staff = tab.staff if tab.staff is not None and len(tab.staff) else None
     jobs = staff.groupby("post")["jobs"].sum() if staff is not None else None
@@ -197,7 +271,8 @@ def resources(tab: Tables) -> dict[str, dict[str, float]]:
         out[str(p)] = {"headcount": float(heads[p]), "on_duty_hours": total - off - on_call,
                        "on_call_hours": on_call, "busy_hours": sum(busy.values()),
                        **{f"busy_{a}_hours": v for a, v in busy.items()},
-                       "jobs": float(jobs.get(p, 0)) if jobs is not None else float("nan")}
+                       "jobs": float(jobs.get(p, 0)) * per_year if jobs is not None
+                       else float("nan")}
     return out
 
 

@@ -162,26 +162,31 @@ def paired_comparison(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.Data
     """Per metric: both means, the paired difference B - A, its 95% interval, the correlation.
 
     Replication k of A and of B share their random streams (common random numbers), so the
-    difference is paired; ``corr`` is the correlation between the sides' per-replication
-    values (:func:`~sim.experiments.analysis.side_correlation`).
+    difference is paired. Also the relative change's interval (Fieller, on the paired ratio:
+    :func:`~sim.experiments.analysis.ratio_interval`) and the correlation between the sides'
+    per-replication values.
     """
-    from sim.experiments.analysis import side_correlation  # noqa: PLC0415 (imports this module)
+    from sim.experiments.analysis import clip_share, ratio_interval, side_correlations  # noqa: PLC0415
 
+    corr = side_correlations([r.metrics for r in a], [r.metrics for r in b])
     rows = []
     for key in METRICS:
         xa = np.array([r.metrics[key] for r in a], float)
         xb = np.array([r.metrics[key] for r in b], float)
         ok = ~(np.isnan(xa) | np.isnan(xb))
         m_d, lo, hi = mean_ci(list(xb[ok] - xa[ok]))
+        lo, hi = clip_share(key, lo, hi, difference=True)
         ma = float(np.nanmean(xa)) if (~np.isnan(xa)).any() else float("nan")
         mb = float(np.nanmean(xb)) if (~np.isnan(xb)).any() else float("nan")
         # relative to the baseline mean over the same pairs as the difference (as
         # analysis.paired_differences does), not over every replication where A is defined
         base = float(xa[ok].mean()) if ok.any() else float("nan")
         rel = m_d / base if base != 0.0 and not math.isnan(base) else float("nan")
+        _, rlo, rhi = ratio_interval(xa[ok], xb[ok])  # Fieller, on the paired ratio
         rows.append({"metric": key, "mean_a": ma, "mean_b": mb, "diff": m_d, "ci_low": lo,
                      "ci_high": hi, "rel_change": rel, "pairs": int(ok.sum()),
-                     "corr": side_correlation(xa, xb)})
+                     "rel_ci_low": rlo, "rel_ci_high": rhi,
+                     "correlation": corr.get(key, float("nan"))})
     return pd.DataFrame(rows)
 
 

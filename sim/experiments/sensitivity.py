@@ -73,6 +73,7 @@ class SensitivitySpec(SpecModel):
     sample_seed: int = Field(0, ge=0)
     days: float | None = Field(None, gt=0, allow_inf_nan=False)
     warmup_days: float | None = Field(None, ge=0, allow_inf_nan=False)
+    follow_up_days: float | None = Field(None, ge=0, allow_inf_nan=False)
     fixed: dict[str, Any] = Field(default_factory=dict)  # overrides applied at every sample
     morris: Morris = Morris()
     sobol: Sobol = Sobol()
@@ -191,7 +192,8 @@ def run_sensitivity(path: str | Path, out: str | Path, **sweep_options: Any
     keys = [q.key for q in spec.parameters]
     values = [{k: (int(v) if param_dtype(k) == "int64" else float(v)) for k, v in
                zip(keys, row, strict=True)} for row in x]
-    fixed = dict(spec.fixed) | {k: getattr(spec, k) for k in ("days", "warmup_days")
+    fixed = dict(spec.fixed) | {k: getattr(spec, k) for k in ("days", "warmup_days",
+                                                                 "follow_up_days")
                                 if getattr(spec, k) is not None}
     sweep = build_sweep(str(p), p.parent / spec.base, values, keys, spec.replications,
                         spec.seed, fixed, name=spec.name or p.stem,

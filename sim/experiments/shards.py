@@ -98,6 +98,7 @@ def merge_records(parts: Sequence[Records]) -> Records:
         merged.missed_visits += part.missed_visits
         merged.residents += part.residents
     merged.horizon_min, merged.warmup_min = parts[0].horizon_min, parts[0].warmup_min
+    merged.period_end_min = parts[0].period_end_min
     merged.canonical_order()
     return merged
 

@@ -152,8 +152,9 @@ class SweepSpec(SpecModel):
     replications: int = Field(10, ge=1, le=100_000)
     max_replications: int = Field(100, ge=1, le=100_000)  # ceiling for --until-ci
     seed: int | None = Field(None, ge=0)  # root seed (default: the base scenario's)
-    days: float | None = Field(None, gt=0, allow_inf_nan=False)  # horizon override
+    days: float | None = Field(None, gt=0, allow_inf_nan=False)  # measured-period override
     warmup_days: float | None = Field(None, ge=0, allow_inf_nan=False)
+    follow_up_days: float | None = Field(None, ge=0, allow_inf_nan=False)
     fixed: dict[str, Any] = {}  # other overrides applied at every point
     axes: list[Axis] = Field(min_length=1)
     baseline: dict[str, Any] | None = None  # axis values of the point differences are against
@@ -407,7 +408,7 @@ def load_sweep(path: str | Path) -> Sweep:
     if dup:
         raise SweepError(f"{p}: axes: '{dup[0]}' is varied twice")
     fixed = dict(spec.fixed)
-    for k in ("days", "warmup_days"):
+    for k in ("days", "warmup_days", "follow_up_days"):
         if getattr(spec, k) is not None:
             fixed[k] = getattr(spec, k)
     try:

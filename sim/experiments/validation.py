@@ -198,7 +198,7 @@ def simulate_mmc(point: QueuePoint, path: str | Path = MMC_TOML, seed: int | Non
     res = QueueResult(point)
     warm = max(1.0, math.ceil(10 * relaxation_min(point.lam_per_hour, point.service_min,
                                                   point.servers) / 1440.0))
-    days = warm + point.customers / point.reps / (point.lam_per_hour * 24.0)
+    days = point.customers / point.reps / (point.lam_per_hour * 24.0)  # after the warm-up
     scn = load_scenario(path, mmc_overrides(point.lam_per_hour, point.service_min,
                                             point.servers, round(days, 3), warm, path))
     layouts = layouts_for(scn)
@@ -255,7 +255,7 @@ def travel_scenario(units: int, days: float) -> Scenario:
              "township": {"cell_km": 1.0, "circuity": 1.0},
              "travel": {"speed_kmh": 60.0, "turnout_min": 0.0, "local_trip_min": 0.0},
              "staff": {"station_officers": units, "community_officers": 0, "auxiliaries": 0},
-             "shifts": {"duty_groups": 1}, "days": days, "warmup_days": 0,
+             "shifts": {"duty_groups": 1}, "days": days, "warmup_days": 0, "follow_up_days": 0,
              "name": "travel-validation"}
     return scenario_from_mapping(quiet, "<travel validation>")
 
@@ -441,7 +441,7 @@ def simulate_hypercube(atoms=HYPERCUBE_ATOMS, service_min: float = 60.0,
     lay = Layout(tuple(f"A{i}" for i in range(n)), np.full(n, 0.25), np.full(n, 0.25),
                  np.array([round(r * 1000) for r in rates]), np.zeros(n, dtype=int), (0.25, 0.25))
     warm = 2.0
-    days = warm + customers / (lam * 24.0)
+    days = customers / (lam * 24.0)  # measured days, after the warm-up
     scn = load_scenario(MMC_TOML, mmc_overrides(lam, service_min, len(atoms[0][1]),
                                                 round(days, 3), warm))
     model = PolicingModel(scn, root_seed=seed, layouts=[lay])
@@ -451,7 +451,7 @@ def simulate_hypercube(atoms=HYPERCUBE_ATOMS, service_min: float = 60.0,
     with quiet_gc():
         records = model.simulate()
     tab = tables_from_records(records)
-    t0, t1 = tab.warmup_min, tab.horizon_min
+    t0, t1 = tab.warmup_min, tab.period_end
     edges = np.linspace(t0, t1, 21)
     busy = np.zeros((len(ids), 20))
     c = tab.calls.dropna(subset=["t_arrive"])

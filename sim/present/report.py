@@ -128,8 +128,13 @@ def _warmup_min(m: ModelResults) -> float:
     return float(m.scenario.get("warmup_days", 0.0)) * 1440.0
 
 
+def _period_end_min(m: ModelResults) -> float:
+    """The end of the measured period (the warm-up plus ``days``), in minutes."""
+    return _warmup_min(m) + float(m.scenario.get("days", math.inf)) * 1440.0
+
+
 def response_table(models: list[ModelResults]) -> pd.DataFrame:
-    """Tabulate calls after the warm-up: model, township, village, station_km, band, response_min.
+    """Tabulate the measured period's calls: model, township, village, station_km, band, response.
 
     Same selection as :func:`sim.experiments.metrics.response_times`; NaN response: nobody
     arrived.
@@ -137,7 +142,8 @@ def response_table(models: list[ModelResults]) -> pd.DataFrame:
     frames = []
     for m in models:
         c = m.table("calls")
-        c = c[c["t_call"] >= _warmup_min(m)]
+        t = c["t_call"]
+        c = c[(t >= _warmup_min(m)) & (t < _period_end_min(m))]
         frames.append(pd.DataFrame({
             "model": m.label, "replication": c["replication"],
             "township": c.get("township", 0), "village": c["village"],
@@ -214,7 +220,9 @@ def budget_table(models: list[ModelResults]) -> pd.DataFrame:
         b = time_budget(_WorkloadOnly(w))
         people = w.groupby("role")[["replication", "responder_id"]].apply(
             lambda g: len(g.drop_duplicates()))
-        weeks = float(m.scenario.get("days", 365.0)) / 7.0  # people counts person-replications
+        # budgets cover the whole run: warm-up, measured period and follow-up
+        weeks = sum(float(m.scenario.get(k, d)) for k, d in (
+            ("warmup_days", 0.0), ("days", 365.0), ("follow_up_days", 0.0))) / 7.0
         b["hours_per_person_week"] = b["hours"] / b["role"].map(people) / weeks
         frames.append(b.assign(model=m.label))
     return pd.concat(frames, ignore_index=True)

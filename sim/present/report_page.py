@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.experiments.analysis import clip_share
 from sim.experiments.metrics import METRICS
 from sim.experiments.run import mean_ci
 from sim.present import plots, style
@@ -60,12 +61,14 @@ def _raw(x: float) -> str:
 
 
 def _years(m: ModelResults, n_models: int = 2) -> str:
-    days = float(m.scenario.get("days", 365.0))
-    span = f"{days / 365:.3g}-year" if days >= 365 else f"{days:g}-day"
+    days = float(m.scenario.get("days", 365.0))  # the measured period, after the warm-up
+    span = f"{days / 365:.3g}-year" if days % 365 == 0 else f"{days:g}-day"
+    follow = m.scenario.get("follow_up_days")
     per = " per model" if n_models > 1 else ""
     return (f"{m.reps} simulated {span} replication{'s' if m.reps != 1 else ''}{per} "
-            f"(the first {float(m.scenario.get('warmup_days', 0)):g} days of each left out as "
-            f"warm-up)")
+            f"(each after a {float(m.scenario.get('warmup_days', 0)):g}-day warm-up left out"
+            + (f"; disputes followed {float(follow):g} days from their start" if follow
+               else "") + ")")
 
 
 def _pct(x: float) -> str:
@@ -307,11 +310,12 @@ def _plausible(r: dict[str, Any]) -> str:
 def _entry(key: str, per_model: list[pd.Series], span_days: float | None = None) -> dict[
         str, Any]:
     name, unit, k = style.metric_label(key)
-    if unit == "per run" and span_days is not None:  # counts cover the run after warm-up
-        unit = f"in {span_days:g} days"
+    if unit == "per run" and span_days is not None:  # counts cover the measured period
+        unit = "per year" if span_days == 365 else f"in {span_days:g} days"
     vals = []
     for s in per_model:
         m, lo, hi = mean_ci(list(s.to_numpy(float)))
+        lo, hi = clip_share(key, lo, hi)  # a share's interval stays within [0, 1]
         vals.append({"mean": m * k, "ci_low": lo * k, "ci_high": hi * k})
     return {"metric": key, "label": name, "unit": unit, "definition": METRICS.get(key, ""),
             "models": vals}
@@ -330,7 +334,7 @@ def summary(res: Results) -> dict[str, Any]:
         scn = next((p.get("scenario") for p in res.manifest.get("points", [])
                     if isinstance(p, dict) and p.get("point") == base), None) \
             or _find_scenario(res.manifest) or {}
-        span = float(scn.get("days", 0)) - float(scn.get("warmup_days", 0)) if scn else None
+        span = float(scn.get("days", 0)) if scn else None  # the measured period
         out.update(models=[f"baseline design point {base}"], baseline_point=base,
                    baseline_values=point, replications=int(b["replication"].nunique()),
                    points=int(runs["point"].nunique()), axes=axes,
@@ -344,7 +348,7 @@ def summary(res: Results) -> dict[str, Any]:
                replications=first.reps, days=first.scenario.get("days"),
                warmup_days=first.scenario.get("warmup_days"), seed=first.manifest.get("seed"),
                policesim_version=first.manifest.get("policesim_version"))
-    span = float(first.scenario.get("days", 0)) - float(first.scenario.get("warmup_days", 0))
+    span = float(first.scenario.get("days", 0))  # the measured period, after the warm-up
     out["headline"] = [_entry(k, [m.metrics[k] for m in res.models], span) for k in HEADLINE]
     if len(res.models) == 2:
         a, b = (m.metrics for m in res.models)

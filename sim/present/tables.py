@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from sim.experiments.analysis import clip_share
 from sim.experiments.metrics import METRICS
 from sim.experiments.run import RunResult, mean_ci
 
@@ -27,6 +28,7 @@ def metrics_table(results: Sequence[RunResult]) -> str:
              f"{'s' if len(results) != 1 else ''})"]
     for key in METRICS:
         m, lo, hi = mean_ci([r.metrics[key] for r in results])
+        lo, hi = clip_share(key, lo, hi)
         ci = f"[{_fmt(lo)}, {_fmt(hi)}]" if not math.isnan(lo) else ""
         lines.append(f"{key:<28} {_fmt(m):>10}  {ci}")
     return "\n".join(lines)
@@ -34,19 +36,19 @@ def metrics_table(results: Sequence[RunResult]) -> str:
 
 def comparison_table(df: pd.DataFrame, name_a: str, name_b: str) -> str:
     """Both means, the paired difference B - A, its 95% interval and the sides' correlation."""
-    corr = "corr" in df.columns
     head = (f"{'metric':<28} {name_a[:16]:>16} {name_b[:16]:>16} {'B - A':>10} "
-            f"{'change':>8}{'  corr' if corr else ''}  paired 95% CI")
+            f"{'change':>8} {'corr':>6}  paired 95% CI")
     lines = [head, "-" * len(head)]
     for r in df.itertuples():
         ci = f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}]" if not math.isnan(r.ci_low) else ""
         change = f"{r.rel_change:+.0%}" if not math.isnan(r.rel_change) else "-"
-        rho = "" if not corr else ("     -" if math.isnan(r.corr) else f" {r.corr:+.2f}")
+        corr = getattr(r, "correlation", math.nan)
+        corr = f"{corr:+.2f}" if not math.isnan(corr) else "-"
         lines.append(f"{r.metric:<28} {_fmt(r.mean_a):>16} {_fmt(r.mean_b):>16} "
-                     f"{_fmt(r.diff):>10} {change:>8}{rho}  {ci}")
+                     f"{_fmt(r.diff):>10} {change:>8} {corr:>6}  {ci}")
     n = int(df["pairs"].max()) if len(df) else 0
     lines.append(f"({n} paired replications with common random numbers; CI from the paired "
-                 f"t distribution; corr: correlation of the sides' per-replication values)")
+                 f"t distribution; corr: correlation of the two sides over replications)")
     return "\n".join(lines)
 
 
@@ -63,8 +65,8 @@ def resources_table(sides: Sequence[tuple[str, dict[str, dict[str, float]]]]) ->
     responder-hours within 1%).
     """
     head = f"{'side':<16} {'post':<28}" + "".join(f" {h:>11}" for _, h in _RESOURCE_COLUMNS)
-    lines = ["Resources over the run (mean per replication; on-duty hours include call-outs "
-             "from home)", head, "-" * len(head)]
+    lines = ["Resources per 365 days (mean per replication, averaged over the whole run; on-duty "
+             "hours include call-outs from home)", head, "-" * len(head)]
     totals = []
     for name, res in sides:
         tot = {k: sum((v.get(k) or 0.0) for v in res.values()) for k, _ in _RESOURCE_COLUMNS}

@@ -97,7 +97,8 @@ class Dispute(FixedAgent):
                  "_latent_clocks", "elderly_alone", "episode", "fights", "first_channel",
                  "flares", "index", "injuries", "interventions", "job", "key", "kind", "parties",
                  "referred", "relapses", "resolved_by", "screenings", "state", "t_end",
-                 "t_first_contact", "t_start", "tension", "tension0", "township", "village")
+                 "t_first_contact", "t_first_fight",
+                 "t_repeat", "t_start", "tension", "tension0", "township", "village")
 
     def __init__(self, model: PolicingModel, index: int, township: int, village: int,
                  kind: DisputeKind, tension: int, parties: tuple[int, ...],
@@ -121,6 +122,8 @@ class Dispute(FixedAgent):
         self.t_first_contact: float | None = None
         self.first_channel: Channel | None = None
         self.t_end: float | None = None
+        self.t_first_fight: float | None = None  # when it first turned violent
+        self.t_repeat: float | None = None  # first flare or fight after the first contact
         self.flares = self.fights = self.injuries = 0
         self.interventions = self.relapses = 0
         self.referred = False
@@ -216,6 +219,7 @@ class Dispute(FixedAgent):
         self._leave_latent()
         self._drop_job()
         self.flares += 1
+        self._note_repeat()
         self.state = DisputeState.ACUTE
         c, d = self._clocks, self.model.params.disputes
         self._schedule("report", c.report_delay, self._on_report)
@@ -268,8 +272,16 @@ class Dispute(FixedAgent):
     def _raise_tension(self) -> None:
         self.tension = min(self.tension + 1, self.model.params.disputes.max_tension)
 
+    def _note_repeat(self) -> None:
+        """A flare or fight: a repeat if the police have already met the dispute."""
+        if self.t_repeat is None and self.t_first_contact is not None:
+            self.t_repeat = self.model.time
+
     def _fight(self) -> None:
         self.fights += 1
+        self._note_repeat()
+        if self.t_first_fight is None:
+            self.t_first_fight = self.model.time
         # by the fight's rank, whatever its episode: the first fight of a dispute injures or
         # not alike under both policies, even when one of them has mediated it once before
         u = self._first.injury_u if self.fights == 1 else self.draw(INJURY, self.fights)
@@ -374,4 +386,5 @@ class Dispute(FixedAgent):
             t_first_contact=self.t_first_contact,
             first_channel=self.first_channel.value if self.first_channel else "",
             outcome=state.value if state.terminal else "open", state_at_end=state.value,
-            t_end=self.t_end, resolved_by=self.resolved_by)
+            t_end=self.t_end, resolved_by=self.resolved_by, t_first_fight=self.t_first_fight,
+            t_repeat=self.t_repeat)

@@ -92,8 +92,10 @@ class PolicingModel(FastEvents):
         self.params = scenario
         self.replication = replication
         self.root_seed = seed
-        self.horizon = scenario.days * DAY_MIN
+        # warm-up, then the measured period (``days``), then follow-up of its disputes only
         self.warmup = scenario.warmup_days * DAY_MIN
+        self.period_end = self.warmup + scenario.days * DAY_MIN
+        self.horizon = self.period_end + scenario.follow_up_days * DAY_MIN
         self.policy = make_policy(scenario)
         self.records = Records()
         n_all = scenario.township.townships if layouts is None else len(layouts)
@@ -542,7 +544,7 @@ class PolicingModel(FastEvents):
 
     # ------------------------------------------------------------ running
     def simulate(self) -> Records:
-        """Run to the horizon and return the records (open disputes included)."""
+        """Run to the end of the follow-up and return the records (open disputes included)."""
         self.run_until(self.horizon)
         return self.finalize()
 

@@ -51,7 +51,7 @@ class CallRecord(Row):
 DISPUTE_FIELDS = ("dispute_id", "township", "village", "kind", "t_start", "tension0", "tension",
                   "elderly_alone", "flares", "fights", "injuries", "interventions", "relapses",
                   "referred", "t_first_contact", "first_channel", "outcome", "state_at_end",
-                  "t_end", "resolved_by")
+                  "t_end", "resolved_by", "t_first_fight", "t_repeat")
 
 
 class DisputeRecord(Row):
@@ -65,7 +65,8 @@ class DisputeRecord(Row):
                  fights: int, injuries: int, interventions: int, relapses: int,
                  referred: bool, t_first_contact: float | None, first_channel: str,
                  outcome: str, state_at_end: str, t_end: float | None,
-                 resolved_by: str) -> None:
+                 resolved_by: str, t_first_fight: float | None = None,
+                 t_repeat: float | None = None) -> None:
         # spelled out rather than a setattr loop: one of these is made per dispute
         self.dispute_id, self.township, self.village, self.kind = (dispute_id, township,
                                                                    village, kind)
@@ -76,6 +77,7 @@ class DisputeRecord(Row):
                                                                    first_channel)
         self.outcome, self.state_at_end, self.t_end = outcome, state_at_end, t_end
         self.resolved_by = resolved_by
+        self.t_first_fight, self.t_repeat = t_first_fight, t_repeat
 
 
 def columns(rows: list[Row], fields: tuple[str, ...]) -> dict[str, list[Any]]:
@@ -95,8 +97,9 @@ class Records:
     staff: list[dict[str, Any]] = field(default_factory=list)
     villages: list[dict[str, Any]] = field(default_factory=list)
     missed_visits: int = 0
-    horizon_min: float = 0.0
+    horizon_min: float = 0.0  # the end of the run (measured period plus follow-up)
     warmup_min: float = 0.0
+    period_end_min: float = 0.0  # the end of the measured period
     residents: int = 0
 
     def new_call(self, t: float, township: int, village: int, kind: str, dispute_id: int,
@@ -122,6 +125,7 @@ class Records:
         """
         self.horizon_min = model.horizon
         self.warmup_min = model.warmup
+        self.period_end_min = model.period_end
         self.residents = sum(p.total for p in model.populations if p is not None)
         for r in model.responders():
             for activity, minutes in r.close_budget().items():
