@@ -9,12 +9,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, model_validator
 
 from sim.scenario.calls import Calls
+from sim.scenario.costs import Costs
 from sim.scenario.disputes import Disputes
 from sim.scenario.limits import _MINUTES, MAX_CASEWORK_BLOCKS, MAX_GRID_CELLS, MIN_DURATION_MIN
 from sim.scenario.mediation import Mediation
 from sim.scenario.parameters import COMPONENTS, DISPUTE_KINDS, Section, param
 from sim.scenario.reform import Reform, Screening
 from sim.scenario.residents import Residents
+from sim.scenario.roads import Roads
 from sim.scenario.staff import Shifts, Staff
 from sim.scenario.township import Township, Travel, generated_grid_cells
 
@@ -36,6 +38,7 @@ class Scenario(Section):
                                ge=0, plausible=(30, 180))
     township: Township = Township()
     travel: Travel = Travel()
+    roads: Roads = Roads()
     residents: Residents = Residents()
     disputes: Disputes = Disputes()
     mediation: Mediation = Mediation()
@@ -44,6 +47,7 @@ class Scenario(Section):
     shifts: Shifts = Shifts()
     reform: Reform = Reform()
     screening: Screening = Screening()
+    costs: Costs = Costs()
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Scenario:
