@@ -13,15 +13,22 @@ are sensible. The models are mixed-integer programmes solved by ``scipy.optimize
 from __future__ import annotations
 
 import csv
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, vstack
+from tqdm import tqdm
 
-from sim.world.geography import Layout, Township
+from sim.experiments.layouts import layouts_for
+from sim.experiments.run import RunResult, paired_comparison, run_once
+from sim.scenario import Scenario
+from sim.world.geography import Layout, Township, generate_layout
+from sim.world.streams import RandomStreams
 
 Objective = Literal["median", "coverage", "center"]
 OBJECTIVES = ("median", "coverage", "center")
@@ -172,3 +179,86 @@ def write_layout_csv(layout: Layout, path: str | Path) -> Path:
                          int(layout.population[i]), f"C{int(layout.cluster[i]) + 1}",
                          int(office[i])])
     return p
+
+
+# ---------------------------------------------------------------- a scenario's siting
+
+@dataclass
+class SitingResult:
+    """The optimal plan for a scenario's township beside today's, and their layouts."""
+
+    objective: Objective
+    within: float
+    balance: float | None
+    today: Plan
+    best: Plan
+    today_value: dict[str, float]
+    best_value: dict[str, float]
+    layout_today: Layout
+    layout_best: Layout
+    township: Township
+
+
+def township_of(scn: Scenario) -> Township:
+    """The scenario's (single) township as the model builds it."""
+    layouts = layouts_for(scn)
+    if layouts is None:
+        if scn.township.townships != 1:
+            raise SitingError("site: one township at a time (township.townships = 1)")
+        lay = generate_layout(scn.township, RandomStreams(scn.township.layout_seed).substream(
+            "layout", 0))
+    else:
+        lay = layouts[0]
+    return Township(lay, scn.township.cell_km, scn.township.circuity, scn.travel)
+
+
+def site(scn: Scenario, k: int, objective: Objective = "median", within: float = 15.0,
+         balance: float | None = None) -> SitingResult:
+    """Site ``k`` center offices for the scenario's township; compare with today's clusters."""
+    tw = township_of(scn)
+    d, w = travel_matrix(tw), tw.layout.population.astype(float)
+    best = solve(d, w, k, objective, within, balance)
+    today = current_plan(tw)
+    return SitingResult(objective, within, balance, today, best, evaluate(today, d, w, within),
+                        evaluate(best, d, w, within), sited_layout(tw.layout, today),
+                        sited_layout(tw.layout, best), tw)
+
+
+def format_siting(res: SitingResult) -> str:
+    """Plain-text table: each objective for today's clusters and the optimal plan."""
+    ids = res.township.layout.village_ids
+    lines = [f"objective: {res.objective}"
+             + (f" (population within {res.within:g} min)" if res.objective == "coverage"
+                else "") + (f", balance +/-{res.balance:.0%}" if res.balance is not None else ""),
+             f"{'':34}{'today (k-means)':>16}{'optimal':>12}"]
+    names = {"median": "mean minutes office -> resident", "coverage":
+             f"residents within {res.within:g} min", "center": "farthest village, minutes",
+             "max_load_ratio": "largest office / mean residents", "min_load_ratio":
+             "smallest office / mean residents"}
+    for key, label in names.items():
+        a, b = res.today_value[key], res.best_value[key]
+        fmt = "{:.1%}" if key == "coverage" else "{:.2f}"
+        mark = " *" if key == res.objective else ""
+        lines.append(f"{label + mark:34}{fmt.format(a):>16}{fmt.format(b):>12}")
+    for name, plan in (("today", res.today), ("optimal", res.best)):
+        sizes = np.bincount(plan.assign, minlength=len(plan.offices))
+        lines.append(f"{name} offices: " + ", ".join(
+            f"{ids[o]} ({s} villages)" for o, s in zip(plan.offices, sizes, strict=True)))
+    return "\n".join(lines)
+
+
+def check_siting(scn: Scenario, res: SitingResult, reps: int, seed: int | None = None,
+                 progress: bool = False) -> tuple[list[RunResult], list[RunResult],
+                                                   pd.DataFrame]:
+    """Simulate today's plan and the optimal one with common random numbers, pair by pair.
+
+    The scenario's policy runs on both layouts (same villages, populations and seeds; only
+    the clusters and office villages differ).
+    """
+    root = scn.seed if seed is None else seed
+    out = []
+    for label, lay in (("today", res.layout_today), ("optimal", res.layout_best)):
+        bar = tqdm(range(reps), desc=f"{scn.name} {label}", file=sys.stderr,
+                   disable=not progress, unit="run", leave=False)
+        out.append([run_once(scn, k, root, [lay]) for k in bar])
+    return out[0], out[1], paired_comparison(out[0], out[1])
