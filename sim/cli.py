@@ -91,6 +91,7 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
     else:
         typer.echo(f"A = {a.name} ({a.policy})\nB = {b.name} ({b.policy})\n")
         typer.echo(comparison_table(table, a.name, b.name))
+        typer.echo(cli_planning.compare_notes(a, ra, b, rb))
 
 
 @app.command()
@@ -222,3 +223,6 @@ def main() -> None:
         # The process ends here: spare it the cyclic collector's last full pass over every
         # object a run made (0.9 s of pure waiting after a 20-township year, measured).
         gc.freeze()
+
+
+from sim import cli_planning  # noqa: E402  (registers site, staff and frontier)

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 import sim
+from sim.experiments.equity import village_outcomes
 from sim.experiments.run import RunResult
 
 TABLES = ("calls", "disputes", "injuries", "workload", "villages", "visits")
@@ -77,7 +78,11 @@ def manifest(results: Sequence[RunResult], kind: str, **extra: Any) -> dict[str,
 
 def write_run(out: str | Path, results: Sequence[RunResult], kind: str = "run",
               **extra: Any) -> Path:
-    """Write every table (all replications stacked, with a ``replication`` column)."""
+    """Write every table (all replications stacked, with a ``replication`` column).
+
+    Besides the record tables: ``metrics.parquet`` (one row per replication) and
+    ``village_outcomes.parquet`` (response time and escalation per village and replication).
+    """
     p = prepare_dir(out)
     for name in TABLES:
         frames = []
@@ -86,6 +91,8 @@ def write_run(out: str | Path, results: Sequence[RunResult], kind: str = "run",
             df.insert(0, "replication", r.replication)
             frames.append(df)
         write_parquet(pd.concat(frames, ignore_index=True), p / f"{name}.parquet")
+    outcomes = [village_outcomes(r.tables).assign(replication=r.replication) for r in results]
+    write_parquet(pd.concat(outcomes, ignore_index=True), p / "village_outcomes.parquet")
     metrics = pd.DataFrame([{"replication": r.replication, **r.metrics} for r in results])
     write_parquet(metrics, p / "metrics.parquet")
     write_json(manifest(results, kind, **extra), p / MANIFEST)

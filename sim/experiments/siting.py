@@ -197,6 +197,8 @@ class SitingResult:
     layout_today: Layout
     layout_best: Layout
     township: Township
+    minutes_today: np.ndarray  # minutes from each village's office to it, today
+    minutes_best: np.ndarray  # the same under the optimal plan
 
 
 def township_of(scn: Scenario) -> Township:
@@ -219,9 +221,11 @@ def site(scn: Scenario, k: int, objective: Objective = "median", within: float =
     d, w = travel_matrix(tw), tw.layout.population.astype(float)
     best = solve(d, w, k, objective, within, balance)
     today = current_plan(tw)
+    idx = np.arange(len(w))
     return SitingResult(objective, within, balance, today, best, evaluate(today, d, w, within),
                         evaluate(best, d, w, within), sited_layout(tw.layout, today),
-                        sited_layout(tw.layout, best), tw)
+                        sited_layout(tw.layout, best), tw, d[today.office_of(), idx],
+                        d[best.office_of(), idx])
 
 
 def format_siting(res: SitingResult) -> str:
