@@ -97,3 +97,25 @@ def test_shipped_road_scenario_differs_from_the_grid_but_not_its_township():
     # main roads at 60 km/h, village roads at 30: the farthest village is 30-45 min away
     assert 30 < st.max() < 45
     assert (st > roads.travel.turnout_min).all()
+
+
+def test_unnamed_places_snap_to_the_nearest_node_with_an_access_leg(tmp_path):
+    # villages P (1, 1) and Q (5, 1), station (3, 1); nodes n1 (1, 2), n2 (5, 2), s (3, 1)
+    # P and Q are 1 km off the road: access 1 km x circuity 1.3 at 45 km/h = 1.7333 min
+    g = nx.Graph()
+    g.add_node("n1", x=1.0, y=2.0)
+    g.add_node("n2", x=5.0, y=2.0)
+    g.add_node("station", x=3.0, y=1.0)
+    g.add_edge("n1", "station", length=3000.0, speed_kph=60.0)  # 3 min
+    g.add_edge("station", "n2", length=3000.0, speed_kph=60.0)
+    nx.write_graphml(g, tmp_path / "r.graphml")
+    (tmp_path / "layout.csv").write_text("village_id,x_km,y_km,population,cluster_id\n"
+                                         "P,1,1,100,c\nQ,5,1,100,c\n")
+    (tmp_path / "s.toml").write_text('[township]\nlayout = "layout.csv"\nstation_x_km = 3\n'
+                                     'station_y_km = 1\n[roads]\nfile = "r.graphml"\n')
+    scn = load_scenario(tmp_path / "s.toml")
+    tw = Township(layouts_for(scn)[0], scn.township.cell_km, scn.township.circuity, scn.travel)
+    access = 1.3 / 45 * 60
+    assert tw.travel_min(2, 0) == pytest.approx(3.0 + 3.0 + access)  # turnout 3 + road + access
+    assert tw.travel_min(0, 1) == pytest.approx(3.0 + 6.0 + 2 * access)
+    assert tw.road_km(0, 1) == pytest.approx(6.0 + 2 * 1.3)

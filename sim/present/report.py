@@ -29,7 +29,7 @@ from scipy.optimize import minimize
 from sim.experiments.metrics import time_budget
 from sim.experiments.results import OutputError, prepare_dir, read_manifest, write_json, write_run
 from sim.experiments.run import run_replications
-from sim.present import plots, style
+from sim.present import plots, report_planning, style
 from sim.present.report_data import (
     BANDS,
     EFFECT_KEYS,
@@ -349,6 +349,7 @@ def build_figures(res: Results, comps: dict[str, ModelResults]) -> tuple[list[Fi
     n_tw = int(models[0].scenario["township"].get("townships", 1))
     figs.append(FigureOut("township-map", "Where help arrives late",
                           plots.township_map(v, xy, order, circuity), map_caption(res, v, n_tw)))
+    figs += report_planning.equity_figures(r, v, xy)
     if comps:
         variants = {m.label: m.metrics for m in comps.values()}
         together = "All together (" + models[1].label.split(" (")[0].lower() + ")"
@@ -361,6 +362,7 @@ def build_figures(res: Results, comps: dict[str, ModelResults]) -> tuple[list[Fi
     b = budget_table(models)
     figs.append(FigureOut("time-budgets", "How staff spend their time",
                           plots.time_budget(b, order), budget_caption(res, b)))
+    figs += report_planning.planning_figures(res.folder)  # a "Planning" section, when present
     return figs, notes
 
 
@@ -398,6 +400,8 @@ def write_report(folder: str | Path, out: str | Path | None = None, components: 
         ReportError: a folder that cannot be read, or an output that cannot be written.
 
     """
+    if report_planning.has_planning(folder) and not (Path(folder) / "manifest.json").is_file():
+        return report_planning.write_planning_report(folder, out)
     res = load_results(folder)
     comps = component_runs(res, components, log, progress) if res.kind == "compare" else {}
     try:

@@ -210,6 +210,37 @@ def equity_caption(responses: pd.DataFrame, target: float = TARGET_MIN) -> str:
             f"replications). Worst-served village: {'; '.join(worst)}.")
 
 
+def equity_figures(responses: pd.DataFrame, villages: pd.DataFrame,
+                   station_xy: tuple[float, float]) -> list[FigureOut]:
+    """The equity map of township 0 (responses: the report's response table)."""
+    r = responses[responses["township"] == 0] if "township" in responses else responses
+    if r.empty:
+        return []
+    return [FigureOut("equity-beyond-target", f"Villages beyond {TARGET_MIN:g} minutes",
+                      equity_figure(r, villages, station_xy), equity_caption(r))]
+
+
+def write_planning_report(folder: str | Path, out: str | Path | None = None) -> Path:
+    """A page with only the Planning section, for a folder holding planning results alone."""
+    import base64  # noqa: PLC0415
+    import html  # noqa: PLC0415
+    import io  # noqa: PLC0415
+    dest = Path(out) if out is not None else Path(folder) / "report"
+    (dest / "figures").mkdir(parents=True, exist_ok=True)
+    parts = ["<!doctype html><meta charset='utf-8'><title>Planning</title><h1>Planning</h1>"]
+    for f in planning_figures(folder):
+        png = io.BytesIO()
+        with style.figure_style():
+            f.figure.savefig(png, format="png")
+        (dest / "figures" / f"{f.slug}.png").write_bytes(png.getvalue())
+        parts.append(f"<h2>{html.escape(f.title)}</h2><img alt='{html.escape(f.title)}' "
+                     f"src='data:image/png;base64,{base64.b64encode(png.getvalue()).decode()}'>"
+                     f"<p>{html.escape(f.caption)}</p>")
+    page = dest / "report.html"
+    page.write_text("\n".join(parts), encoding="utf-8")
+    return page
+
+
 def planning_figures(folder: str | Path) -> list[FigureOut]:
     """The Planning figures a folder supports (empty when it holds no planning results)."""
     p = Path(folder)
