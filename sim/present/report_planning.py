@@ -155,7 +155,8 @@ def frontier_figure(df: pd.DataFrame) -> Figure:
             ax.annotate(f"{r.staff}", (r.cost_cny_year / 1e6, r.mean), fontsize=8,
                         xytext=(3, 3), textcoords="offset points")
         ax.set_xlabel("Annual cost, million CNY (assumed unit costs)")
-        ax.set_ylabel(df["metric"].iloc[0])
+        label, unit, _ = style.metric_label(str(df["metric"].iloc[0]))
+        ax.set_ylabel(f"{label} ({unit})" if unit else label)
         ax.legend(frameon=False, fontsize=8)
     return fig
 
