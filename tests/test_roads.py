@@ -119,3 +119,8 @@ def test_unnamed_places_snap_to_the_nearest_node_with_an_access_leg(tmp_path):
     assert tw.travel_min(2, 0) == pytest.approx(3.0 + 3.0 + access)  # turnout 3 + road + access
     assert tw.travel_min(0, 1) == pytest.approx(3.0 + 6.0 + 2 * access)
     assert tw.road_km(0, 1) == pytest.approx(6.0 + 2 * 1.3)
+
+
+def test_roads_describe_one_township():
+    with pytest.raises(ScenarioError, match=r"roads\.file: a road network"):
+        load_scenario("scenarios/center_office_roads.toml", ["township.townships=2"])

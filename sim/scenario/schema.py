@@ -89,6 +89,9 @@ class Scenario(Section):
                             f"{generated_grid_cells(t):,} cells of township.cell_km="
                             f"{t.cell_km:g} (at most {MAX_GRID_CELLS:,}): use fewer townships "
                             f"or a larger cell_km")
+        if self.roads.file != "none" and t.townships != 1:
+            problems.append("roads.file: a road network or travel matrix describes one "
+                            "township; leave township.townships at 1")
         comp = self.components()
         if comp["center_offices"] and self.staff.station_officers < 1:
             problems.append("staff.station_officers: center offices need at least one (a "
