@@ -121,3 +121,13 @@ def test_site_staff_frontier_commands_and_the_planning_report(tmp_path):
     assert [f.slug for f in figs] == ["planning-siting-p", "planning-staffing",
                                       "planning-frontier"]
     assert all(f.caption for f in figs)
+
+
+def test_run_out_writes_village_and_cluster_outcomes(tmp_path):
+    from sim.experiments.results import write_run
+    r = run_once(load_scenario(NEW, SHORT), 0)
+    write_run(tmp_path, [r])
+    v = pd.read_parquet(tmp_path / "village_outcomes.parquet")
+    c = pd.read_parquet(tmp_path / "cluster_outcomes.parquet")
+    assert len(v) == 36 and v["calls"].sum() == r.metrics["calls"]
+    assert len(c) == 4 and c["villages"].sum() == 36

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 import sim
-from sim.experiments.equity import village_outcomes
+from sim.experiments.equity import cluster_outcomes, village_outcomes
 from sim.experiments.run import RunResult
 
 TABLES = ("calls", "disputes", "injuries", "workload", "villages", "visits")
@@ -81,7 +81,8 @@ def write_run(out: str | Path, results: Sequence[RunResult], kind: str = "run",
     """Write every table (all replications stacked, with a ``replication`` column).
 
     Besides the record tables: ``metrics.parquet`` (one row per replication) and
-    ``village_outcomes.parquet`` (response time and escalation per village and replication).
+    ``village_outcomes.parquet`` and ``cluster_outcomes.parquet`` (response time and
+    escalation per village, and per cluster, and replication).
     """
     p = prepare_dir(out)
     for name in TABLES:
@@ -93,6 +94,9 @@ def write_run(out: str | Path, results: Sequence[RunResult], kind: str = "run",
         write_parquet(pd.concat(frames, ignore_index=True), p / f"{name}.parquet")
     outcomes = [village_outcomes(r.tables).assign(replication=r.replication) for r in results]
     write_parquet(pd.concat(outcomes, ignore_index=True), p / "village_outcomes.parquet")
+    write_parquet(pd.concat([cluster_outcomes(v).assign(replication=v["replication"].iloc[0])
+                             for v in outcomes], ignore_index=True),
+                  p / "cluster_outcomes.parquet")
     metrics = pd.DataFrame([{"replication": r.replication, **r.metrics} for r in results])
     write_parquet(metrics, p / "metrics.parquet")
     write_json(manifest(results, kind, **extra), p / MANIFEST)
