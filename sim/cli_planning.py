@@ -41,9 +41,10 @@ CHECK_KEYS = ("response_time_mean_min", "response_time_p90_min", "response_time_
 @app.command(name="site")
 def site_cmd(scenario: Path,
              offices: Annotated[int, typer.Option(min=1, help="Center offices to site.")],
-             out: Annotated[Path, typer.Option(help="Layout CSV to write (usable as "
-                                                    "[township] layout); a .json beside it "
-                                                    "keeps the plan for the report.")],
+             out: Annotated[Path | None, typer.Option(help="Layout CSV to write (usable as "
+                                                           "[township] layout); a .json "
+                                                           "beside it keeps the plan for the "
+                                                           "report.")] = None,
              objective: Annotated[str, typer.Option(help="median (mean travel), coverage "
                                                     "(residents within --within) or center "
                                                     "(farthest village).")] = "median",
@@ -72,15 +73,17 @@ def site_cmd(scenario: Path,
     try:
         scn = _load(scenario, set_)
         res = site(scn, offices, objective, within, balance)  # type: ignore[arg-type]
-        if out.parent != Path():
-            prepare_dir(out.parent)
-        write_layout_csv(res.layout_best, out)
+        if out is not None:
+            if out.parent != Path():
+                prepare_dir(out.parent)
+            write_layout_csv(res.layout_best, out)
     except (ScenarioError, SitingError, OutputError) as e:
         fail(str(e))
     typer.echo(format_siting(res))
     sx, sy = res.township.layout.station_xy_km
-    typer.echo(f"\nwrote {out}; use it with [township] layout = \"{out}\", station_x_km = "
-               f"{sx:.4f}, station_y_km = {sy:.4f} (the same station)")
+    if out is not None:
+        typer.echo(f"\nwrote {out}; use it with [township] layout = \"{out}\", station_x_km "
+                   f"= {sx:.4f}, station_y_km = {sy:.4f} (the same station)")
     record = {"kind": "siting", "scenario": str(scenario), "objective": objective,
               "within": within, "balance": balance, "offices": offices, "layout": str(out),
               "village_ids": list(res.township.layout.village_ids),
@@ -106,6 +109,8 @@ def site_cmd(scenario: Path,
             typer.echo(f"worst-served village ({name}): {w['village_id']} (90th percentile "
                        f"response {w['response_p90_min']:.1f} min)")
         record["check"] = {"reps": reps, "table": table.to_dict(orient="records")}
+    if out is None:
+        return
     try:
         write_json(record, out.with_suffix(".siting.json"))
     except OSError as e:
