@@ -208,6 +208,7 @@ def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed 
                        f"numbers; the 'paired' interval is that of independent samples)")
 
 
+
 @app.command()
 def warmup(scenarios: list[Path],
            reps: Annotated[int, typer.Option(min=1, max=1000, help="Replications of each "
@@ -378,3 +379,5 @@ def main() -> None:
         # The process ends here: spare it the cyclic collector's last full pass over every
         # object a run made (0.9 s of pure waiting after a 20-township year, measured).
         gc.freeze()
+
+

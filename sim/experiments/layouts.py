@@ -14,10 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.experiments.roads import with_roads
 from sim.scenario import MAX_GRID_CELLS, Scenario, ScenarioError, Township
-from sim.world.geography import Layout
+from sim.world.geography import Layout, generate_layout
+from sim.world.streams import RandomStreams
 
 COLUMNS = ("village_id", "x_km", "y_km", "population", "cluster_id")
+#: Optional column: ``office`` (1 for the village hosting its cluster's center office).
+OPTIONAL_COLUMNS = ("office",)
 MAX_KM = 100000.0
 #: 5,000 villages of ~60 bytes a row is ~300 kB; a file 100 times that is not a layout.
 MAX_CSV_BYTES = 30_000_000
@@ -116,6 +120,8 @@ def read_layout_csv(path: str | Path, station_xy_km: tuple[float | None, float |
     if len(rows) > max_villages:
         raise ScenarioError(f"{p}: township.layout: {len(rows):,} villages; at most "
                             f"{max_villages:,} (the limit of township.villages)")
+    has_office = "office" in header
+    offices: list[bool] = []
     ids, xs, ys, pops, clusters = [], [], [], [], []
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -141,6 +147,12 @@ def read_layout_csv(path: str | Path, station_xy_km: tuple[float | None, float |
         if not cid:
             raise ScenarioError(f"{p}: line {line}: cluster_id: empty (every village belongs "
                                 f"to a cluster)")
+        if has_office:
+            flag = _number(p, line, "office", row.get("office"), whole=True)
+            if flag not in (0, 1):
+                raise ScenarioError(f"{p}: line {line}: office: {flag:g}; 1 for the village "
+                                    f"hosting its cluster's center office, else 0")
+            offices.append(bool(flag))
         seen[vid] = line
         ids.append(vid)
         xs.append(x)
@@ -158,8 +170,17 @@ def read_layout_csv(path: str | Path, station_xy_km: tuple[float | None, float |
     if sx is None or sy is None:
         w = pop_arr / pop_arr.sum()
         sx, sy = float((x_arr * w).sum()), float((y_arr * w).sum())
-    return Layout(tuple(ids), x_arr, y_arr, pop_arr,
-                  np.array([labels[c] for c in clusters], dtype=int), (float(sx), float(sy)))
+    cluster_arr = np.array([labels[c] for c in clusters], dtype=int)
+    office = None
+    if has_office:
+        office = np.array(offices, dtype=bool)
+        for cid, k in labels.items():
+            n_off = int(office[cluster_arr == k].sum())
+            if n_off != 1:
+                raise ScenarioError(f"{p}: office: cluster {cid!r} has {n_off} villages marked "
+                                    f"office=1; each cluster needs exactly one")
+    return Layout(tuple(ids), x_arr, y_arr, pop_arr, cluster_arr, (float(sx), float(sy)),
+                  office=office)
 
 
 def check_grid(layout: Layout, cell_km: float, where: str) -> None:
@@ -188,7 +209,13 @@ def layouts_for(scenario: Scenario) -> list[Layout] | None:
     """
     t = scenario.township
     if t.layout == "generated":
-        return None
-    layout = read_layout_csv(t.layout, (t.station_x_km, t.station_y_km))
-    check_grid(layout, t.cell_km, f"{t.layout}: township.layout")
-    return [layout]
+        if scenario.roads.file == "none":
+            return None
+        streams = RandomStreams(t.layout_seed)  # the model's own rule for generated layouts
+        layouts = [generate_layout(t, streams.substream("layout", k)) for k in
+                   range(t.townships)]
+    else:
+        layout = read_layout_csv(t.layout, (t.station_x_km, t.station_y_km))
+        check_grid(layout, t.cell_km, f"{t.layout}: township.layout")
+        layouts = [layout]
+    return [with_roads(lay, scenario.roads, scenario.travel, t.circuity) for lay in layouts]

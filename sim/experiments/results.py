@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 import sim
+from sim.experiments.equity import cluster_outcomes, village_outcomes
 from sim.experiments.metrics import resources, resources_frame
 from sim.experiments.run import RunResult
 
@@ -208,7 +209,12 @@ def manifest(results: Sequence[RunResult], kind: str, **extra: Any) -> dict[str,
 
 def write_run(out: str | Path, results: Sequence[RunResult], kind: str = "run",
               **extra: Any) -> Path:
-    """Write every table (all replications stacked, with a ``replication`` column)."""
+    """Write every table (all replications stacked, with a ``replication`` column).
+
+    Besides the record tables: ``metrics.parquet`` (one row per replication) and
+    ``village_outcomes.parquet`` and ``cluster_outcomes.parquet`` (response time and
+    escalation per village, and per cluster, and replication).
+    """
     p = prepare_dir(out)
     man = manifest(results, kind, **extra)
     man.setdefault("status", "complete")
@@ -222,6 +228,11 @@ def write_run(out: str | Path, results: Sequence[RunResult], kind: str = "run",
             df.insert(0, "replication", r.replication)
             frames.append(df)
         write_parquet(pd.concat(frames, ignore_index=True), p / f"{name}.parquet")
+    outcomes = [village_outcomes(r.tables).assign(replication=r.replication) for r in results]
+    write_parquet(pd.concat(outcomes, ignore_index=True), p / "village_outcomes.parquet")
+    write_parquet(pd.concat([cluster_outcomes(v).assign(replication=v["replication"].iloc[0])
+                             for v in outcomes], ignore_index=True),
+                  p / "cluster_outcomes.parquet")
     metrics = pd.DataFrame([{"replication": r.replication, **r.metrics} for r in results])
     write_parquet(metrics, p / "metrics.parquet")
     res = resources_frame([resources(r.tables) for r in results])

@@ -36,7 +36,7 @@ from sim.experiments.results import (
     write_run,
 )
 from sim.experiments.run import run_replications
-from sim.present import plots, style
+from sim.present import plots, report_planning, style
 from sim.present.report_data import (
     BANDS,
     EFFECT_KEYS,
@@ -365,6 +365,7 @@ def build_figures(res: Results, comps: dict[str, ModelResults]) -> tuple[list[Fi
     figs.append(FigureOut("township-map", "Where help arrives late",
                           plots.township_map(v, xy, order, circuity),
                           map_caption(res, v, n_tw, circuity)))
+    figs += report_planning.equity_figures(r, v, xy)
     if comps:
         variants = {m.label: m.metrics for m in comps.values()}
         together = "All together (" + models[1].label.split(" (")[0].lower() + ")"
@@ -377,6 +378,7 @@ def build_figures(res: Results, comps: dict[str, ModelResults]) -> tuple[list[Fi
     b = budget_table(models)
     figs.append(FigureOut("time-budgets", "How staff spend their time",
                           plots.time_budget(b, order), budget_caption(res, b)))
+    figs += report_planning.planning_figures(res.folder)  # a "Planning" section, when present
     return figs, notes
 
 
@@ -417,6 +419,8 @@ def write_report(folder: str | Path, out: str | Path | None = None, components: 
         ReportError: a folder that cannot be read, or an output that cannot be written.
 
     """
+    if report_planning.has_planning(folder) and not (Path(folder) / "manifest.json").is_file():
+        return report_planning.write_planning_report(folder, out)
     res = load_results(folder)
     comps = component_runs(res, components, log, progress) if res.kind == "compare" else {}
     try:

@@ -1,8 +1,8 @@
 """The scenario schema: the one owner of every parameter's name, unit, default and provenance.
 
 A scenario is a TOML file checked by the pydantic models of this package, one module per
-section (``township``, ``residents``, ``disputes``, ``mediation``, ``calls``, ``staff``,
-``reform``), joined in :mod:`sim.scenario.schema`. Every parameter is declared with
+section (``township``, ``roads``, ``residents``, ``disputes``, ``mediation``, ``calls``, ``staff``,
+``reform``, ``costs``), joined in :mod:`sim.scenario.schema`. Every parameter is declared with
 :func:`~sim.scenario.parameters.param`, which records its unit, a one-line description, its
 provenance (``seed: ...`` when the value reproduces a figure of the source report (SEED_FACTS,
 Xiangyang 2021-2023), ``calibrated: ...`` when it was set to meet a reported figure,
@@ -13,6 +13,7 @@ choice) and a plausible range. Other layers read parameter metadata from here (d
 
 from sim.scenario.calls import Calls
 from sim.scenario.community import CommunityWork
+from sim.scenario.costs import Costs
 from sim.scenario.dispatch import Dispatch
 from sim.scenario.disputes import Disputes
 from sim.scenario.duty import Duty
@@ -45,6 +46,7 @@ from sim.scenario.parameters import (
 )
 from sim.scenario.reform import Reform, Screening
 from sim.scenario.residents import Residents
+from sim.scenario.roads import Roads
 from sim.scenario.schema import Scenario, iter_parameters, parameter_table, staffing_warnings
 from sim.scenario.staff import Shifts, Staff
 from sim.scenario.township import Township, Travel, generated_grid_cells
@@ -62,12 +64,14 @@ __all__ = [
     "PROVENANCE_KINDS",
     "Calls",
     "CommunityWork",
+    "Costs",
     "Dispatch",
     "Disputes",
     "Duty",
     "Mediation",
     "Reform",
     "Residents",
+    "Roads",
     "Scenario",
     "ScenarioError",
     "Screening",

@@ -418,7 +418,28 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     data = read_toml(p)
     scn, keys = _validate(data, str(p), overrides)
     _refuse_unused(data, keys, scn, p)
-    return _resolve_layout(scn, p, "township.layout" in keys)
+    return _resolve_roads(_resolve_layout(scn, p, "township.layout" in keys), p,
+                          "roads.file" in keys)
+
+
+def _resolve_roads(scn: Scenario, p: Path, from_cli: bool) -> Scenario:
+    """Resolve ``roads.file`` like a CSV layout (its contents are read by sim.world.roads)."""
+    file = scn.roads.file
+    if file == "none":
+        return scn
+    label = "--set roads.file" if from_cli else f"{p}: roads.file"
+    try:
+        resolved = ((Path.cwd() if from_cli else p.parent) / file).resolve()
+        is_file = resolved.is_file()
+    except (OSError, ValueError) as e:
+        raise ScenarioError(f"{label}: {file!r} is not a usable path ({e})") from None
+    if not is_file:
+        raise ScenarioError(f"{label}: no such file {file!r} (looked for {resolved}; a path in "
+                            f"a scenario file is relative to the file's folder)")
+    if resolved.suffix.lower() not in (".csv", ".graphml", ".geojson", ".json"):
+        raise ScenarioError(f"{label}: {file!r}: expected a travel-time matrix (.csv) or a "
+                            f"road network (.graphml, .geojson)")
+    return scn.model_copy(update={"roads": scn.roads.model_copy(update={"file": str(resolved)})})
 
 
 #: Keys that describe a generated township (ignored with a CSV layout), and the reverse.

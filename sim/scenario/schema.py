@@ -10,6 +10,7 @@ from pydantic import BaseModel, model_validator
 
 from sim.scenario.calls import Calls
 from sim.scenario.community import CommunityWork
+from sim.scenario.costs import Costs
 from sim.scenario.dispatch import Dispatch
 from sim.scenario.disputes import Disputes
 from sim.scenario.duty import Duty
@@ -18,6 +19,7 @@ from sim.scenario.mediation import Mediation
 from sim.scenario.parameters import COMPONENTS, DISPUTE_KINDS, Section, param
 from sim.scenario.reform import Reform, Screening
 from sim.scenario.residents import Residents
+from sim.scenario.roads import Roads
 from sim.scenario.staff import Shifts, Staff
 from sim.scenario.township import Township, Travel, generated_grid_cells
 
@@ -51,6 +53,7 @@ class Scenario(Section):
                                   plausible=(30, 365))
     township: Township = Township()
     travel: Travel = Travel()
+    roads: Roads = Roads()
     residents: Residents = Residents()
     disputes: Disputes = Disputes()
     mediation: Mediation = Mediation()
@@ -62,6 +65,7 @@ class Scenario(Section):
     reform: Reform = Reform()
     screening: Screening = Screening()
     community_work: CommunityWork = CommunityWork()
+    costs: Costs = Costs()
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Scenario:
@@ -100,6 +104,9 @@ class Scenario(Section):
                             f"{generated_grid_cells(t):,} cells of township.cell_km="
                             f"{t.cell_km:g} (at most {MAX_GRID_CELLS:,}): use fewer townships "
                             f"or a larger cell_km")
+        if self.roads.file != "none" and t.townships != 1:
+            problems.append("roads.file: a road network or travel matrix describes one "
+                            "township; leave township.townships at 1")
         comp = self.components()
         if comp["center_offices"] and self.staff.station_officers < 1:
             problems.append("staff.station_officers: center offices need at least one (a "

@@ -2,8 +2,9 @@
 
 Places are integers: villages are ``0..n-1`` and the station is ``n``. A center office stands in
 one village of its cluster (the cluster's population-weighted medoid), as the reform built its
-district center police rooms in central villages. Distances are right-angle (Manhattan) grid
-distances times a circuity factor, so road km = circuity x cells x cell_km.
+district center police rooms in central villages (or where a sited layout puts it). Distances
+are right-angle (Manhattan) grid distances times a circuity factor, so road km = circuity x
+cells x cell_km, unless the layout carries a trip table from real roads (:mod:`sim.world.roads`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ class Layout:
     population: np.ndarray
     cluster: np.ndarray  # cluster index 0..k-1 of each village
     station_xy_km: tuple[float, float]
+    #: 1 for the village hosting its cluster's center office (None: the population medoid)
+    office: np.ndarray | None = None
+    #: driving minutes / road km between places (station last) on real roads (None: the grid)
+    trip_min: np.ndarray | None = None
+    trip_km: np.ndarray | None = None
 
     @property
     def n_villages(self) -> int:
@@ -111,6 +117,9 @@ class Township:
         centers = []
         for k in range(lay.n_clusters):
             members = np.flatnonzero(lay.cluster == k)
+            if lay.office is not None:  # a sited layout names its offices
+                centers.append(int(members[np.flatnonzero(lay.office[members])[0]]))
+                continue
             cost = [(self.road_km_many(m, members) * lay.population[members]).sum()
                     for m in members]
             centers.append(int(members[int(np.argmin(cost))]))
@@ -118,7 +127,11 @@ class Township:
         # Trip times are looked up on every dispatch: keep a table for townships of ordinary
         # size (a 3,000-village CSV layout would need 72 MB, so larger ones compute on demand).
         self._table: list[list[float]] | None = None
-        if len(self.cells) <= 3000:
+        if lay.trip_min is not None:  # real roads: shortest paths, a trip within a place local
+            t = lay.trip_min.copy()
+            np.fill_diagonal(t, self.travel.local_trip_min)
+            self._table = (t + self.travel.turnout_min).tolist()
+        elif len(self.cells) <= 3000:
             d = np.abs(self.cells[:, None, :] - self.cells[None, :, :]).sum(2)
             t = np.where(d == 0, self.travel.local_trip_min,
                          d * self.cell_km * self.circuity / self.travel.speed_kmh * 60.0)
@@ -139,11 +152,15 @@ class Township:
 
     def road_km(self, a: int, b: int) -> float:
         """Road distance between places ``a`` and ``b``."""
+        if self.layout.trip_km is not None:
+            return float(self.layout.trip_km[a, b])
         ca, cb = self.cells[a], self.cells[b]
         return float((abs(ca[0] - cb[0]) + abs(ca[1] - cb[1])) * self.cell_km * self.circuity)
 
     def road_km_many(self, a: int, bs: np.ndarray) -> np.ndarray:
         """Road distances from place ``a`` to each place in ``bs``."""
+        if self.layout.trip_km is not None:
+            return self.layout.trip_km[a, bs]
         return np.abs(self.cells[bs] - self.cells[a]).sum(1) * self.cell_km * self.circuity
 
     def travel_min(self, a: int, b: int) -> float:
