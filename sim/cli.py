@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import click
 import typer
+from typer.core import TyperGroup
 
+import sim
 from sim.experiments.layouts import layouts_for
 from sim.experiments.results import (
     OutputError,
@@ -28,15 +32,102 @@ from sim.experiments.run import Interrupted, compare, mean_resources, run_replic
 from sim.present.tables import comparison_table, metrics_table, resources_table
 from sim.scenario import Scenario, ScenarioError, load_scenario, staffing_warnings
 
+
+def _is(e: BaseException, name: str) -> bool:
+    """Whether ``e`` is Click's exception ``name`` (Typer may vendor its own copy of Click)."""
+    return any(c.__name__ == name for c in type(e).__mro__)
+
+
+class _OneLineErrors(TyperGroup):
+    """Command-line mistakes (``--reps 0``, a missing option) as one ``error:`` line, exit 2.
+
+    Click would print a usage box of five lines; every error of policesim itself is one line
+    naming the option and what is allowed, so these are too.
+    """
+
+    def get_command(self, ctx, cmd_name):
+        """The subcommand, its usage line without Typer's braces (``run [OPTIONS] SCENARIO``)."""
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None and "collect_usage_pieces" not in vars(cmd):
+            pieces = cmd.collect_usage_pieces
+
+            def plain(ctx, pieces=pieces):
+                return [re.sub(r"^\{(.*)\}", r"\1", p) for p in pieces(ctx)]
+            cmd.collect_usage_pieces = plain
+        return cmd
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        """Run the command line; turn Click's usage errors into one line on stderr."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except Exception as e:
+            if _is(e, "NoArgsIsHelpError"):
+                click.echo(e.ctx.get_help() if e.ctx else e.format_message())
+                sys.exit(2)
+            if _is(e, "UsageError"):
+                cmd = e.ctx.command_path if e.ctx else "policesim"
+                msg = _plain(e.format_message())
+                click.echo(f"error: {cmd}: {msg} (see {cmd} --help)", err=True)
+                sys.exit(e.exit_code)
+            if _is(e, "ClickException"):
+                click.echo(f"error: {_plain(e.format_message())}", err=True)
+                sys.exit(e.exit_code)
+            if _is(e, "Abort"):
+                click.echo("aborted", err=True)
+                sys.exit(1)
+            raise
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _plain(msg: str) -> str:
+    """Click's and pydantic's phrasing in plain words ("Input should be ..." -> "must be ...")."""
+    msg = msg.replace("'", "")
+    msg = re.sub(r"Input should be greater than or equal to", "must be at least", msg)
+    msg = re.sub(r"Input should be less than or equal to", "must be at most", msg)
+    msg = re.sub(r"Input should be greater than", "must be more than", msg)
+    msg = re.sub(r"Input should be less than", "must be less than", msg)
+    msg = re.sub(r"Input should be a valid integer.*", "must be a whole number", msg)
+    msg = re.sub(r"Input should be a valid number.*", "must be a number", msg)
+    msg = msg.replace("Input should be", "must be")
+    msg = re.sub(r"^Invalid value for ([^:]+): ", r"\1: ", msg)
+    msg = re.sub(r"^No such option: (\S+) \(Possible options: (.*)\)",
+                 r"no such option \1 (did you mean \2?)", msg)
+    msg = re.sub(r"^No such option: ", "no such option ", msg)
+    msg = re.sub(r"^Missing (argument|option|parameter):? ", "missing ", msg)
+    return msg.rstrip(".")
+
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None, cls=_OneLineErrors,
                   help="policesim: station-centred vs center-office rural policing, simulated.")
 
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"policesim {sim.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """policesim: station-centred vs center-office rural policing, simulated."""
+
 Sets = Annotated[list[str] | None, typer.Option(
-    "--set", help="Override a scenario key, e.g. --set staff.auxiliaries=40 (repeatable).")]
-Reps = Annotated[int, typer.Option(min=1, max=100000, help="Replications.")]
-Seed = Annotated[int | None, typer.Option(min=0, help="Root seed (default: the scenario's).")]
-Out = Annotated[Path | None, typer.Option(help="Write per-event records (Parquet) and a "
-                                          "manifest to this folder.")]
+    "--set", metavar="KEY=VALUE",
+    help="Override a scenario key, e.g. --set staff.auxiliaries=40 (repeatable).")]
+Reps = Annotated[int, typer.Option(min=1, max=100000, metavar="N",
+                                   help="Replications (1 to 100000).")]
+Seed = Annotated[int | None, typer.Option(min=0, metavar="S",
+                                          help="Root seed (default: the scenario's).")]
+Out = Annotated[Path | None, typer.Option(metavar="DIR", help="Write per-event records "
+                                          "(Parquet) and a manifest to this folder.")]
+ScenarioArg = Annotated[Path, typer.Argument(metavar="SCENARIO", help="A scenario file (TOML).",
+                                             show_default=False)]
 Force = Annotated[bool, typer.Option("--force", help="Replace the results already in --out "
                                      "(without it, other results are never overwritten).")]
 Csv = Annotated[bool, typer.Option("--csv", help="Also write each table as CSV beside its "
@@ -53,6 +144,12 @@ def fail(message: str) -> None:
 
 def _load(path: Path, sets: list[str] | None) -> Scenario:
     """Load and check a scenario and its CSV layout (before any output exists); warn on stderr."""
+    from sim.experiments.sweep import wrong_kind  # noqa: PLC0415
+    from sim.scenario import read_toml  # noqa: PLC0415
+    if path.suffix == ".toml" and path.is_file():  # a sweep file given to run: say so
+        msg = wrong_kind(path, read_toml(path), "scenario")
+        if msg is not None:
+            raise ScenarioError(msg)
     scn = load_scenario(path, sets or [])
     layouts_for(scn)
     for warning in staffing_warnings(scn):
@@ -103,7 +200,7 @@ def _interrupted(out: Path | None, created: bool, kept: int, reps: int,
 
 
 @app.command()
-def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
+def run(scenario: ScenarioArg, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
         json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
         out: Out = None, force: Force = False, resume: ResumeRun = False,
         csv: Csv = False,
@@ -153,7 +250,11 @@ def run(scenario: Path, reps: Reps = 1, seed: Seed = None, set_: Sets = None,
 
 
 @app.command(name="compare")
-def compare_cmd(scenario_a: Path, scenario_b: Path, reps: Reps = 10, seed: Seed = None,
+def compare_cmd(scenario_a: Annotated[Path, typer.Argument(
+                    metavar="A", help="The baseline scenario file.")],
+                scenario_b: Annotated[Path, typer.Argument(
+                    metavar="B", help="The scenario compared with it (B - A).")],
+                reps: Reps = 10, seed: Seed = None,
                 set_: Sets = None, out: Out = None,
                 json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
                 force: Force = False, resume: ResumeRun = False, csv: Csv = False,
@@ -238,7 +339,8 @@ def warmup(scenarios: list[Path],
 
 
 @app.command()
-def validate(scenarios: list[Path], set_: Sets = None) -> None:
+def validate(scenarios: Annotated[list[Path], typer.Argument(
+        metavar="SCENARIO...", help="Scenario files (TOML).")], set_: Sets = None) -> None:
     """Check scenario files without running them."""
     bad = 0
     for path in scenarios:
@@ -252,13 +354,13 @@ def validate(scenarios: list[Path], set_: Sets = None) -> None:
         raise typer.Exit(2)
 
 
-SweepOutDir = Annotated[Path, typer.Option(help="Output folder: runs/, runs.parquet, "
-                                           "manifest.json.")]
-Workers = Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all "
-                                             "cores).")]
-Backend = Annotated[str, typer.Option(help="local (process pool) or dask.")]
-Scheduler = Annotated[str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT (default: "
-                                               "a LocalCluster).")]
+SweepOutDir = Annotated[Path, typer.Option(metavar="DIR", help="Output folder: runs/, "
+                                           "runs.parquet, manifest.json.")]
+Workers = Annotated[int | None, typer.Option(min=1, metavar="N", help="Worker processes "
+                                             "(default: all cores).")]
+Backend = Annotated[str, typer.Option(metavar="NAME", help="local (process pool) or dask.")]
+Scheduler = Annotated[str | None, typer.Option(metavar="ADDR", help="Dask scheduler "
+                                               "tcp://HOST:PORT (default: a LocalCluster).")]
 Resume = Annotated[bool, typer.Option("--resume", help="Continue the sweep saved in --out.")]
 SweepForce = Annotated[bool, typer.Option("--force", help="Replace the results already in "
                                           "--out (without it they are never overwritten).")]
@@ -279,7 +381,9 @@ def _sweep_errors() -> Iterator[None]:
 
 
 @app.command()
-def sweep(sweep_file: Path, out: SweepOutDir, workers: Workers = None, backend: Backend = "local",
+def sweep(sweep_file: Annotated[Path, typer.Argument(
+              metavar="SWEEP", help="A sweep file (TOML, docs/sweeps.md).")],
+          out: SweepOutDir, workers: Workers = None, backend: Backend = "local",
           scheduler: Scheduler = None, resume: Resume = False, force: SweepForce = False,
           csv: Csv = False,
           until_ci: Annotated[float | None, typer.Option(help="Add replications until the key "
@@ -298,9 +402,16 @@ def sweep(sweep_file: Path, out: SweepOutDir, workers: Workers = None, backend: 
 
 
 @app.command()
-def sensitivity(spec: Path, out: SweepOutDir, workers: Workers = None,
-                backend: Backend = "local", scheduler: Scheduler = None,
-                resume: Resume = False, force: SweepForce = False, csv: Csv = False) -> None:
+def sensitivity(spec: Annotated[Path, typer.Argument(
+                    metavar="SPEC", help="A sensitivity file (TOML, docs/sweeps.md).")],
+                out: Annotated[Path, typer.Option(
+                    metavar="DIR", help="Output folder: the runs (as a sweep's), "
+                    "sensitivity.parquet (the indices) and sensitivity.png.")],
+                workers: Workers = None, backend: Backend = "local",
+                scheduler: Scheduler = None,
+                resume: Annotated[bool, typer.Option(
+                    "--resume", help="Continue the sensitivity runs saved in --out.")] = False,
+                force: SweepForce = False, csv: Csv = False) -> None:
     """Morris or Sobol sensitivity (SALib) over declared ranges: a table and a plot."""
     from sim.experiments.sensitivity import run_sensitivity  # noqa: PLC0415
     with _sweep_errors():
@@ -314,12 +425,15 @@ def sensitivity(spec: Path, out: SweepOutDir, workers: Workers = None,
 
 
 @app.command()
-def demo(scenario: Annotated[Path | None, typer.Option(help="Base scenario (township, rates, "
-                                                       "staff, seed); default: the schema's.")]
+def demo(scenario: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Base scenario (township, rates, staff, seed); default: the "
+        "schema's.")]
          = None,
-         port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8765,
-         host: Annotated[str, typer.Option(help="Address to listen on (e.g. 0.0.0.0 for a "
-                                           "classroom network).")] = "127.0.0.1") -> None:
+         port: Annotated[int, typer.Option(min=1, max=65535, metavar="N",
+                                           help="TCP port (1 to 65535).")] = 8765,
+         host: Annotated[str, typer.Option(metavar="ADDR", help="Address to listen on (e.g. "
+                                           "0.0.0.0 for a classroom network).")] = "127.0.0.1",
+         ) -> None:
     """Classroom demo in the browser: the old model and the reform side by side, same seed."""
     try:
         from sim.present.demo import DemoError, run_demo  # noqa: PLC0415 (loads solara)
@@ -333,8 +447,9 @@ def demo(scenario: Annotated[Path | None, typer.Option(help="Base scenario (town
 
 
 @app.command()
-def report(results: Path,
-           out: Annotated[Path | None, typer.Option(help="Report folder (default: "
+def report(results: Annotated[Path, typer.Argument(
+               metavar="RESULTS", help="A run, compare or sweep --out folder.")],
+           out: Annotated[Path | None, typer.Option(metavar="DIR", help="Report folder (default: "
                                                     "RESULTS/report).")] = None,
            components: Annotated[bool, typer.Option(help="For a comparison, run each reform "
                                                     "component alone (same seed and replications; "
@@ -353,8 +468,8 @@ def report(results: Path,
 
 
 @app.command()
-def calibrate(reps: Annotated[int, typer.Option(min=2, max=100000, help="Replications of "
-                                                "each scenario.")] = 10,
+def calibrate(reps: Annotated[int, typer.Option(min=2, max=100000, metavar="N",
+                                                help="Replications of each scenario.")] = 10,
               seed: Seed = None,
               json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
               ) -> None:

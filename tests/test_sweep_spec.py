@@ -31,8 +31,8 @@ AXIS = '[[axes]]\nkey = "staff.auxiliaries"\nvalues = [0, 36]\n'
 
 
 @pytest.mark.parametrize(("body", "field", "message"), [
-    ('replications = "many"\n' + AXIS, "replications", "valid integer"),
-    ("replications = 0\n" + AXIS, "replications", "greater than or equal to 1"),
+    ('replications = "many"\n' + AXIS, "replications", "must be a whole number"),
+    ("replications = 0\n" + AXIS, "replications", "must be at least 1"),
     ('[[axes]]\nkey = "staff.auxilaries"\nvalues = [1]\n', "axes",
      "unknown parameter 'staff.auxilaries' (did you mean 'staff.auxiliaries'?)"),
     ('[[axes]]\nkey = "staff.auxiliaries"\n', "axes[0]", "give values"),

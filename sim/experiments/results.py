@@ -149,7 +149,8 @@ def claim_dir(out: str | Path, kind: str, fp: str | None = None, *, force: bool 
     """
     p = Path(out)
     if p.exists() and not p.is_dir():
-        raise OutputError(f"{p}: is a file, not a folder; choose another {option}")
+        raise OutputError(f"{p}: cannot write output here (it is a file, not a folder); "
+                          f"choose another {option}")
     if p.is_dir() and any(f.name != ".write-test" for f in p.iterdir()):
         desc, there, man = _what_is_there(p)
         same = there == kind and fp is not None and man.get("fingerprint") == fp

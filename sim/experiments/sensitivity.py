@@ -26,6 +26,7 @@ from sim.experiments.sweep import (
     format_errors,
     param_dtype,
     run_sweep,
+    wrong_kind,
 )
 from sim.scenario import ScenarioError, read_toml
 
@@ -95,11 +96,15 @@ def load_spec(path: str | Path) -> SensitivitySpec:
     """Read and validate a spec file (errors name the file and the field)."""
     p = Path(path)
     try:
-        return SensitivitySpec.model_validate(read_toml(p))
+        data = read_toml(p)
     except ScenarioError as e:
         raise SweepError(str(e)) from None
+    if (msg := wrong_kind(p, data, "sensitivity")) is not None:
+        raise SweepError(msg)
+    try:
+        return SensitivitySpec.model_validate(data)
     except ValidationError as e:
-        raise SweepError(format_errors(e, str(p))) from None
+        raise SweepError(format_errors(e, str(p), SensitivitySpec)) from None
 
 
 def problem(spec: SensitivitySpec) -> dict[str, Any]:

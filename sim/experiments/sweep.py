@@ -50,6 +50,7 @@ from sim.experiments.results import (
     write_run,
 )
 from sim.scenario import Scenario, ScenarioError, iter_parameters, read_toml, scenario_from_mapping
+from sim.scenario.loading import plain_message
 
 RUNS_DIR, RUNS_FILE, MANIFEST = "runs", "runs.parquet", "manifest.json"
 #: Metrics whose confidence interval ``--until-ci`` tightens unless the sweep file names others.
@@ -180,15 +181,72 @@ class SweepSpec(SpecModel):
         return self
 
 
-def format_errors(err: ValidationError, source: str) -> str:
-    """One line per pydantic error: ``FILE: field[index].sub: message``."""
+def _model_at(root: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | None:
+    """The spec table (model class) that holds the key at ``loc``'s last part."""
+    import typing  # noqa: PLC0415
+    model: Any = root
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return None
+        todo, found = [field.annotation], None
+        while todo:  # unwrap list[...] and X | None down to a table
+            t = todo.pop()
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                found = t
+                break
+            todo += list(typing.get_args(t))
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def format_errors(err: ValidationError, source: str,
+                  root: type[BaseModel] | None = None) -> str:
+    """One line per pydantic error: ``FILE: field[index].sub: message`` in plain words.
+
+    An unknown key gets a "did you mean" suggestion from the keys its table allows.
+    """
+    import difflib  # noqa: PLC0415
+    root = root or SweepSpec
     lines = []
     for e in err.errors():
         loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"]).lstrip(".")
-        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"].removeprefix(
-            "Value error, ")
+        if e["type"] == "extra_forbidden":
+            model = _model_at(root, e["loc"])
+            close = difflib.get_close_matches(str(e["loc"][-1]), list(
+                getattr(model, "model_fields", {})), n=1) if model else []
+            msg = "unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
+        else:
+            msg = plain_message(e)
         lines.append(f"{source}: {loc or '(sweep)'}: {msg}")
     return "\n".join(lines)
+
+
+def file_kind(data: Mapping[str, Any]) -> str:
+    """What a TOML file is, from its top-level keys: "sweep", "sensitivity" or "scenario"."""
+    if "axes" in data:
+        return "sweep"
+    if "parameters" in data and ("method" in data or "outputs" in data):
+        return "sensitivity"
+    return "scenario"
+
+
+def wrong_kind(path: str | Path, data: Mapping[str, Any], wanted: str) -> str | None:
+    """The message for a file of another kind than ``wanted`` (None when it is that kind)."""
+    kind = file_kind(data)
+    if kind == wanted:
+        return None
+    how = {"sweep": f"policesim sweep {path} --out DIR",
+           "sensitivity": f"policesim sensitivity {path} --out DIR",
+           "scenario": f"policesim run {path}"}[kind]
+    what = {"sweep": "a sweep file (it has [[axes]])",
+            "sensitivity": "a sensitivity file (it has [[parameters]] and a method)",
+            "scenario": "a scenario file"}[kind]
+    return f"{path}: this is {what}, not a {wanted} file; run it with: {how}"
 
 
 # ---------------------------------------------------------------- resolved sweeps
@@ -399,6 +457,8 @@ def load_sweep(path: str | Path) -> Sweep:
         data = read_toml(p)
     except ScenarioError as e:
         raise SweepError(str(e)) from None
+    if (msg := wrong_kind(p, data, "sweep")) is not None:
+        raise SweepError(msg)
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as e:

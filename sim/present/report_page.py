@@ -528,7 +528,7 @@ def render(res: Results, s: dict[str, Any], figures: list[tuple[FigureOut, str]]
 
 def source_text(provenance: str) -> str:
     """A parameter's provenance for readers: the project's reference list is docs/calibration.md."""
-    return provenance.replace("(REFERENCES)", "(sources: docs/calibration.md)")
+    return re.sub(r"\bREFERENCES\b", "sources: docs/calibration.md", provenance)
 
 
 def _md_cell(text: str) -> str:

@@ -203,6 +203,34 @@ def _label(loc: Iterable[Any], source: str, overridden: Collection[str]) -> str:
     return f"--set {field}" if field in overridden else f"{_show(source)}: {field}"
 
 
+def plain_message(e: Mapping[str, Any]) -> str:
+    """One pydantic error in plain words ("must be at least 1", not "Input should be ...")."""
+    kind, ctx = e["type"], e.get("ctx") or {}
+    words = {
+        "missing": "missing (this key is required)",
+        "int_parsing": "must be a whole number", "int_type": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_parsing": "must be a number", "float_type": "must be a number",
+        "bool_parsing": "must be true or false", "bool_type": "must be true or false",
+        "string_type": "must be text (in quotes)", "list_type": "must be a list [...]",
+        "dict_type": "must be a table", "model_type": "must be a table",
+        "finite_number": "must be a finite number",
+    }
+    if kind in words:
+        return words[kind]
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        op = {"greater_than_equal": "at least", "greater_than": "more than",
+              "less_than_equal": "at most", "less_than": "less than"}[kind]
+        return f"must be {op} {next(iter(ctx.values()), '')}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"needs at least {n} entr{'y' if n == 1 else 'ies'}"
+    msg = str(e["msg"]).removeprefix("Value error, ")
+    return msg.replace("Input should be", "must be")
+
+
 def _format_error(e: Mapping[str, Any], source: str, overridden: Collection[str]
                   ) -> tuple[list[str], bool]:
     """Lines for one pydantic error, and whether it is a rule across fields."""
@@ -219,6 +247,7 @@ def _format_error(e: Mapping[str, Any], source: str, overridden: Collection[str]
                         and issubclass(info.annotation, Section)):
         # a rule across fields: its message already names the fields, one per line
         return [f"{_show(source)}: {line}" for line in msg.splitlines()], True
+    msg = plain_message(e)  # plain words, not pydantic's ("Input should be ...")
     msg = msg[0].lower() + msg[1:]
     given = e.get("input")
     if e["type"] == "literal_error" and isinstance(given, str):
