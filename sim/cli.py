@@ -163,6 +163,21 @@ def sensitivity(spec: Path, out: SweepOutDir, workers: Workers = None,
 
 
 @app.command()
+def robustness(spec: Path, out: SweepOutDir, workers: Workers = None,
+               backend: Backend = "local", scheduler: Scheduler = None,
+               resume: Resume = False) -> None:
+    """The reform's paired effect across plausible assumptions, conditioned on the report."""
+    from sim.experiments.robustness import run_robustness  # noqa: PLC0415
+    from sim.present.report_robustness import headline_lines  # noqa: PLC0415
+    with _sweep_errors():
+        _, summary = run_robustness(spec, out, workers=workers, backend=backend,
+                                    scheduler=scheduler, resume=resume,
+                                    progress=sys.stderr.isatty())
+    typer.echo(summary.text())
+    typer.echo("\n".join(headline_lines(Path(out))))
+
+
+@app.command()
 def demo(scenario: Annotated[Path | None, typer.Option(help="Base scenario (township, rates, "
                                                        "staff, seed); default: the schema's.")]
          = None,

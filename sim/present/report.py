@@ -29,7 +29,7 @@ from scipy.optimize import minimize
 from sim.experiments.metrics import time_budget
 from sim.experiments.results import OutputError, prepare_dir, read_manifest, write_json, write_run
 from sim.experiments.run import run_replications
-from sim.present import plots, style
+from sim.present import plots, report_robustness, style
 from sim.present.report_data import (
     BANDS,
     EFFECT_KEYS,
@@ -398,6 +398,9 @@ def write_report(folder: str | Path, out: str | Path | None = None, components: 
         ReportError: a folder that cannot be read, or an output that cannot be written.
 
     """
+    special = report_robustness.write_if_special(folder, out)  # robustness, sensitivity
+    if special is not None:
+        return special
     res = load_results(folder)
     comps = component_runs(res, components, log, progress) if res.kind == "compare" else {}
     try:
