@@ -67,8 +67,20 @@ def test_example_specs_validate():
     from sim.experiments.sensitivity import load_spec, sample
     folder = BASE.parent / "sensitivity"
     morris = load_spec(folder / "morris_reform.toml")
-    assert sample(morris).shape == (10 * (6 + 1), 6)
+    x = sample(morris)
+    assert x.shape == (10 * (12 + 1), 12)
+    j = [p.key for p in morris.parameters].index("staff.auxiliaries")
+    assert (x[:, j] == x[:, j].round()).all()  # whole numbers
     sobol = load_spec(folder / "sobol_reform.toml")
-    x = sample(sobol)
-    assert x.shape == (64 * (3 + 2), 3)
-    assert (x[:, 0] == x[:, 0].round()).all()  # staff.auxiliaries: whole numbers
+    assert sample(sobol).shape == (64 * (5 + 2), 5)
+    for spec in (morris, sobol):  # both analyse the paired effect, over full years
+        assert spec.compare is not None and spec.days is None and spec.replications >= 2
+        assert "screening.auxiliary_discovery_mean_days" in [p.key for p in spec.parameters]
+
+
+def test_range_defaults_to_the_schema_plausible_range():
+    from sim.experiments.sensitivity import Parameter
+    p = Parameter.model_validate({"key": "travel.speed_kmh"})
+    assert (p.low, p.high) == (30.0, 60.0)  # sim/scenario/township.py: plausible=(30, 60)
+    with pytest.raises(ValueError, match="no plausible range"):
+        Parameter.model_validate({"key": "seed"})

@@ -5,9 +5,10 @@ parameter space, a small slice at a time, so that the share of "cases of interes
 samples where the reform's gain falls short of a threshold) inside it rises; the box is then
 described by the few parameters it restricts. We use the EMA workbench's implementation
 (``ema_workbench.analysis.prim``, Kwakkel 2017), the reference one for scenario discovery,
-and choose the box on its peeling trajectory as Bryant and Lempert (2010) recommend: the
-highest coverage among boxes whose density reaches the threshold, then restrictions whose
-quasi-p value exceeds 0.05 dropped (they are not distinguishable from chance).
+and choose the box on its peeling trajectory in the spirit of Bryant and Lempert (2010):
+among the boxes whose density reaches the threshold, the one with the largest coverage x
+density (so a box that gains density at no loss of coverage is preferred), then restrictions
+whose quasi-p value exceeds 0.05 dropped (they are not distinguishable from chance).
 
 * coverage: the share of all cases of interest that lie in the box;
 * density: the share of samples in the box that are cases of interest;
@@ -83,6 +84,8 @@ def find_box(x: pd.DataFrame, y: np.ndarray, density_threshold: float = 0.8,
     with contextlib.ExitStack() as stack:
         stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore", RuntimeWarning)  # quasi-p of a degenerate box
+        for cat in (DeprecationWarning, FutureWarning):  # pandas APIs the workbench still uses
+            warnings.filterwarnings("ignore", category=cat, module=r"ema_workbench")
         level = logger.level
         logger.setLevel(logging.WARNING)
         stack.callback(logger.setLevel, level)
@@ -90,7 +93,8 @@ def find_box(x: pd.DataFrame, y: np.ndarray, density_threshold: float = 0.8,
         box = p.find_box()
         traj = box.peeling_trajectory
         ok = traj[traj["density"] >= density_threshold]
-        i = int(ok["coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
+        score = ok["coverage"] * ok["density"]
+        i = int(score.idxmax()) if len(ok) else int(traj["density"].idxmax())
         box.select(i)
         for key, qp in sorted(box.p_values[i].items()):
             if len(restricted(box.box_lims[box._cur_box], box.box_lims[0])) <= 1:

@@ -233,8 +233,14 @@ def paired_sweep(source: str, baseline: Path, reform: Path, values: list[dict[st
     return sweep, invalid
 
 
-def load_robustness(path: str | Path) -> tuple[RobustnessSpec, Sweep, list[Uncertain]]:
+def load_robustness(path: str | Path, samples: int | None = None
+                    ) -> tuple[RobustnessSpec, Sweep, list[Uncertain]]:
     """Read a spec and resolve its paired sweep.
+
+    Args:
+        path: The spec file.
+        samples: Run this many samples instead of the spec's (a smaller design; with a
+            Sobol' design, the first ``samples`` points of the spec's sequence).
 
     Raises:
         SweepError: naming the file and the field.
@@ -242,6 +248,11 @@ def load_robustness(path: str | Path) -> tuple[RobustnessSpec, Sweep, list[Uncer
     """
     p = Path(path)
     spec = load_spec(p)
+    if samples is not None:
+        try:
+            spec = RobustnessSpec.model_validate({**spec.model_dump(), "samples": samples})
+        except ValidationError as e:
+            raise SweepError(format_errors(e, f"--samples {samples}")) from None
     params = uncertain_parameters(spec, str(p))
     values = scale(params, unit_sample(spec, len(params)))
     fixed = dict(spec.fixed) | {k: getattr(spec, k) for k in ("days", "warmup_days")
@@ -266,13 +277,14 @@ def estimate_runs(sweep: Sweep) -> int:
     return len(sweep.points) * sweep.replications
 
 
-def run_robustness(path: str | Path, out: str | Path, **sweep_options: Any
-                   ) -> tuple[dict[str, Any], SweepSummary]:
+def run_robustness(path: str | Path, out: str | Path, samples: int | None = None,
+                   **sweep_options: Any) -> tuple[dict[str, Any], SweepSummary]:
     """Run a robustness spec as a resumable paired sweep in ``out``, then analyse it.
 
     Args:
         path: The spec file.
         out: The output folder (a sweep folder plus the analysis files).
+        samples: Override the spec's number of samples (see :func:`load_robustness`).
         **sweep_options: Passed to :func:`~sim.experiments.sweep.run_sweep`.
 
     Returns:
@@ -283,6 +295,6 @@ def run_robustness(path: str | Path, out: str | Path, **sweep_options: Any
 
     """
     from sim.experiments.robustness_analysis import analyse_folder  # noqa: PLC0415
-    spec, sweep, params = load_robustness(path)
+    spec, sweep, params = load_robustness(path, samples)
     summary = run_sweep(sweep, out, **sweep_options)
     return analyse_folder(Path(out), spec, sweep, params), summary
