@@ -141,7 +141,7 @@ def smoke_run(tmp_path_factory):
 
 
 def test_smoke_pairs_both_sides_with_common_random_numbers(smoke_run):
-    out, summary, sweep = smoke_run
+    out, summary, _ = smoke_run
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 16 and (runs["status"] == "ok").all()
     assert runs["seed"].nunique() == 1  # one root seed for every sample and both sides
@@ -163,7 +163,7 @@ def test_resume_gives_the_same_tables(smoke_run, tmp_path):
         f.unlink()
     for f in (ra.SAMPLES_FILE, ra.EFFECTS_FILE, ra.INDICES_FILE, ra.SUMMARY_JSON):
         (part / f).unlink()
-    summary, sweep_summary = rb.run_robustness(SMOKE, part, workers=1, resume=True)
+    _, sweep_summary = rb.run_robustness(SMOKE, part, workers=1, resume=True)
     assert sweep_summary.done == 8 and sweep_summary.skipped == 8
     for f in ("runs.parquet", ra.SAMPLES_FILE, ra.EFFECTS_FILE, ra.INDICES_FILE):
         pd.testing.assert_frame_equal(pd.read_parquet(part / f), pd.read_parquet(out / f))

@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from scipy.stats import qmc
 
 from sim.experiments.metrics import METRICS
@@ -107,10 +113,14 @@ class RobustnessSpec(SpecModel):
         for key, r in self.ranges.items():
             if len(r) != 2 or not r[0] < r[1]:
                 raise ValueError(f"ranges.{key}: give [low, high] with low < high")
-        if self.design == "sobol" and self.samples & (self.samples - 1):
-            raise ValueError(f"samples: a Sobol' sequence needs a power of 2 (got "
-                             f"{self.samples})")
         return self
+
+    @field_validator("samples")
+    @classmethod
+    def _power_of_two(cls, v: int, info: ValidationInfo) -> int:
+        if info.data.get("design") == "sobol" and v & (v - 1):
+            raise ValueError(f"a Sobol' sequence needs a power of 2 (got {v})")
+        return v
 
 
 @dataclasses.dataclass(frozen=True)

@@ -198,7 +198,7 @@ def levels(samples: pd.DataFrame, metrics: list[str]) -> Any:
     for ax, m in zip(axs, metrics, strict=True):
         label, unit, k = style.metric_label(m)
         data = [(s[f"a:{m}"] * k).dropna(), (s[f"b:{m}"] * k).dropna()]
-        bp = ax.boxplot(data, vert=False, widths=0.6, patch_artist=True, whis=(5, 95),
+        bp = ax.boxplot(data, orientation="horizontal", widths=0.6, patch_artist=True, whis=(5, 95),
                         showfliers=False)
         for patch, c in zip(bp["boxes"], (style.OLD, style.REFORM), strict=True):
             patch.set_facecolor(c)
