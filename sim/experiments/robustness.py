@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import json
 import math
 from pathlib import Path
 from typing import Any, Literal
@@ -35,7 +36,9 @@ from pydantic import (
 from scipy.stats import qmc
 
 from sim.experiments.metrics import METRICS
+from sim.experiments.results import write_json
 from sim.experiments.sweep import (
+    MANIFEST,
     SpecModel,
     Sweep,
     SweepError,
@@ -66,7 +69,7 @@ class Threshold(SpecModel):
     """The least gain that counts as the reform helping; PRIM looks for where it falls short."""
 
     metric: str
-    gain: float = Field(gt=0, allow_inf_nan=False)  # in the metric's unit, or a share
+    gain: float = Field(ge=0, allow_inf_nan=False)  # metric's unit or a share; 0: any gain
     relative: bool = False  # gain as a share of the baseline's value (0.1: a 10% cut)
 
     @model_validator(mode="after")
@@ -287,6 +290,32 @@ def estimate_runs(sweep: Sweep) -> int:
     return len(sweep.points) * sweep.replications
 
 
+def grow_design(out: Path, sweep: Sweep) -> bool:
+    """Let ``--resume`` extend a design whose saved points are the first points of ``sweep``.
+
+    A Sobol' design's first 2^k points are the same at any larger size, so a folder holding the
+    runs of a smaller design of the same spec can be continued with more samples: when every
+    point saved there resolves to exactly the scenario of the same point here (same seed, same
+    parameters), its manifest is marked as this design and only the new points are run.
+    Returns True when the folder was adopted.
+    """
+    man = out / MANIFEST
+    try:
+        old = json.loads(man.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if (not isinstance(old, dict) or old.get("kind") != "sweep" or ROBUSTNESS_KEY not in old
+            or old.get("design_hash") == sweep.design_hash()):
+        return False
+    new = {p.index: p.scenario.model_dump(mode="json") for p in sweep.points}
+    if old.get("seed") != sweep.seed or old.get("axes") != list(sweep.axes) or not all(
+            new.get(p["point"]) == p["scenario"] for p in old.get("points", [])):
+        return False
+    old["design_hash"] = sweep.design_hash()
+    write_json(old, man)
+    return True
+
+
 def run_robustness(path: str | Path, out: str | Path, samples: int | None = None,
                    **sweep_options: Any) -> tuple[dict[str, Any], SweepSummary]:
     """Run a robustness spec as a resumable paired sweep in ``out``, then analyse it.
@@ -306,5 +335,7 @@ def run_robustness(path: str | Path, out: str | Path, samples: int | None = None
     """
     from sim.experiments.robustness_analysis import analyse_folder  # noqa: PLC0415
     spec, sweep, params = load_robustness(path, samples)
+    if sweep_options.get("resume"):
+        grow_design(Path(out), sweep)
     summary = run_sweep(sweep, out, **sweep_options)
     return analyse_folder(Path(out), spec, sweep, params), summary

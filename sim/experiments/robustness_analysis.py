@@ -12,8 +12,9 @@ uninterrupted one give the same tables.
   is at most the spec's cutoff (1 by default: rejection with the stated tolerances).
 * **Effects**: per sample, the mean over replications of the paired difference reform -
   baseline; over samples, its median, 5-95% range and the share of samples where the reform is
-  better, with bootstrap 95% intervals (the Monte Carlo error of those summaries, from the
-  finite number of samples and replications).
+  better, with Monte Carlo 95% intervals (the error of those summaries from the finite number
+  of samples and replications: a bootstrap over samples for the median, Clopper-Pearson for
+  the share).
 * **Tipping points**: PRIM boxes (:mod:`sim.experiments.discovery`) of the samples where the
   reform's gain falls short of each spec threshold.
 * **Indices**: first-order Sobol indices of each paired effect by RBD-FAST (SALib; Tarantola
@@ -143,6 +144,15 @@ def _bootstrap(x: np.ndarray, stat, rng: np.random.Generator) -> tuple[float, fl
     return float(np.quantile(vals, 0.025)), float(np.quantile(vals, 0.975))
 
 
+def _share_interval(k: int, n: int) -> tuple[float, float]:
+    """Clopper-Pearson 95% interval of a share k / n (exact; not degenerate at 0 or n)."""
+    if n == 0:
+        return math.nan, math.nan
+    from scipy.stats import binomtest  # noqa: PLC0415
+    ci = binomtest(k, n).proportion_ci(0.95, method="exact")
+    return float(ci.low), float(ci.high)
+
+
 def _q(v: np.ndarray, p: float) -> float:
     return float(np.quantile(v, p)) if len(v) else math.nan
 
@@ -151,7 +161,8 @@ def effect_summary(samples: pd.DataFrame, metrics: list[str], scope: str,
                    seed: int = 0) -> pd.DataFrame:
     """Per metric over the samples given: the effect's median, 5-95% range, P(reform better).
 
-    ``*_mc_low/high`` are bootstrap 95% intervals over samples; ``mc_half_width`` is the
+    ``median_mc_*`` is a bootstrap 95% interval over samples, ``p_better_mc_*`` the exact
+    (Clopper-Pearson) 95% interval of the share; ``mc_half_width`` is the
     median within-sample 95% half-width of the paired effect (replication noise; NaN with one
     replication per sample).
     """
@@ -165,7 +176,7 @@ def effect_summary(samples: pd.DataFrame, metrics: list[str], scope: str,
         better = (gain > 0).astype(float)
         n = int(keep.sum())
         med_lo, med_hi = _bootstrap(eff, np.median, rng)
-        pb_lo, pb_hi = _bootstrap(better, np.mean, rng)
+        pb_lo, pb_hi = _share_interval(int(better.sum()), n)
         rows.append({
             "metric": m, "scope": scope, "n": n,
             "median": _q(eff, 0.5), "p05": _q(eff, 0.05), "p95": _q(eff, 0.95),
@@ -225,6 +236,26 @@ def indices(samples: pd.DataFrame, params: list[Uncertain], metrics: list[str],
     return pd.DataFrame(rows)
 
 
+def distinguishable(idx: pd.DataFrame) -> dict[str, list[str] | None]:
+    """Per metric, the parameters whose index interval excludes 0, largest first.
+
+    None for a metric whose first-order indices sum clearly above 1 (by more than their
+    largest interval): a variance cannot be split into more than the whole, so the estimates
+    are not yet reliable (too few samples for the parameters, or a sample RBD-FAST does not
+    suit: it assumes a random or Latin-hypercube sample, and a Sobol' net is neither).
+    """
+    out: dict[str, list[str] | None] = {}
+    for m, g in idx.groupby("metric", sort=False):
+        if g["S1"].isna().all():
+            continue
+        if g["S1"].sum() > 1 + g["S1_conf"].max():
+            out[str(m)] = None
+            continue
+        out[str(m)] = g[g["S1"] - g["S1_conf"] > 0].sort_values("S1", ascending=False)[
+            "parameter"].tolist()
+    return out
+
+
 def profiles_of(sweep: Sweep) -> pd.DataFrame:
     """Per sample: the distance profile of its baseline township (computed once per layout)."""
     cache: dict[str, dict[str, float]] = {}
@@ -269,6 +300,7 @@ def analyse(table: pd.DataFrame, spec: RobustnessSpec, sweep: Sweep, params: lis
         "design": spec.design, "run_samples": len(samples),
         "consistent_samples": int(samples["consistent"].sum()),
         "conditioned": spec.condition, "implausibility_cutoff": spec.implausibility_cutoff,
+        "prim_density": spec.prim_density,
         "targets": [{"key": f.key, "figure": f.figure, "reported": f.reported, "low": f.low,
                      "high": f.high, "tolerance": f.tolerance,
                      "consistent_share": float((samples[f"implausibility:{f.key}"]
@@ -277,6 +309,9 @@ def analyse(table: pd.DataFrame, spec: RobustnessSpec, sweep: Sweep, params: lis
         "parameters": [{"key": p.key, "low": p.low, "high": p.high} for p in params],
         "excluded": info.get("excluded", {}), "invalid_samples": info.get("invalid_samples", {}),
         "metrics": spec.metrics, "tipping_points": tips,
+        "indices_distinguishable": distinguishable(idx),
+        "indices_sum": {m: float(g["S1"].sum()) for m, g in idx.groupby("metric", sort=False)
+                        if g["S1"].notna().any()},
         "days": sweep.points[0].scenario.days, "runs": len(table),
         "failed_runs": int((table["status"] != "ok").sum())}
     return samples, effects, idx, summary

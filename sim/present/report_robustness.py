@@ -66,7 +66,7 @@ def _fmt(metric: str, x: float, signed: bool = True) -> str:
     v = x * k
     s = f"{v:+.1f}" if signed else f"{v:.1f}"
     if unit.startswith("%"):
-        return s + (" points" if signed else "%")
+        return s + " points"  # a change of a share
     return s + (" min" if unit == "minutes" else "")
 
 
@@ -88,24 +88,29 @@ def _where(box: dict[str, Any]) -> str:
     return " and ".join(parts)
 
 
-def tipping_sentence(tp: dict[str, Any], scope_words: str) -> str:
-    """One tipping point in plain words."""
+def tipping_sentence(tp: dict[str, Any], scope_words: str, density: float = 0.8) -> str:
+    """One tipping point in plain words (a box under the ``density`` threshold is no region)."""
     label = style.metric_label(tp["metric"])[0].lower()
     bar = (f"{100 * tp['gain']:.0f}%" if tp["relative"]
            else _fmt(tp["metric"], tp["gain"], signed=False))
-    head = f"The reform's gain in {label} falls short of {bar}"
+    head = (f"The reform's gain in {label} falls short of {bar}" if tp["gain"] > 0 else
+            f"The reform fails to improve {label}")
     if tp["short"] == 0:
         return (f"{head} in none of the {tp['n']} {scope_words}: across these ranges the reform "
-                f"always gains at least that much.")
+                f"always gains {'at least that much' if tp['gain'] > 0 else 'something'}.")
     if tp["short"] == tp["n"]:
         return f"{head} in all {tp['n']} {scope_words}."
     text = f"{head} in {tp['short']} of {tp['n']} {scope_words} ({_pct(tp['p_short'])})"
     box = tp.get("box")
     if not box or not box["limits"]:
         return text + "; no region of the parameters stands out (PRIM found no box)."
-    return (f"{text}, mostly where {_where(box)}: there it falls short in "
+    if box["density"] < density:
+        return (f"{text}; no region of the parameters stands out: PRIM's best box ({_where(box)})"
+                f" holds such samples only {_pct(box['density'])} of the time, under the "
+                f"{_pct(density)} a tipping point needs (too few such samples, or scattered).")
+    return (f"{text}, mostly where {_where(box)}: there it does so in "
             f"{_pct(box['density'])} of samples (density), and that region holds "
-            f"{_pct(box['coverage'])} of all the samples where it falls short (coverage; "
+            f"{_pct(box['coverage'])} of all such samples (coverage; "
             f"{_pct(box['mass'])} of samples lie in it).")
 
 
@@ -137,11 +142,42 @@ def headline_sentences(effects: pd.DataFrame, summary: dict[str, Any]) -> list[s
             f"{escape(words)}; it is better in {_pct(r['p_better'])} of them (Monte Carlo 95% "
             f"interval {_pct(r['p_better_mc_low'])}-{_pct(r['p_better_mc_high'])}; median's "
             f"{_fmt(m, r['median_mc_low'])} to {_fmt(m, r['median_mc_high'])}).")
+    n_cons = summary["consistent_samples"]
+    if scope == "all" and summary.get("conditioned") and n_cons:
+        out += [_indicative(effects, summary, n_cons)]
     tips = [t for t in summary["tipping_points"] if t["scope"] == scope]
-    out += [escape(tipping_sentence(t, words.split(" (")[0])) for t in tips]
+    out += [escape(tipping_sentence(t, words.split(" (")[0], summary.get("prim_density", 0.8)))
+            for t in tips]
     if not tips:
         out.append("No threshold was set for tipping points (the spec's [[thresholds]]).")
+    d = summary.get("indices_distinguishable")
+    if d:
+        named = "; ".join(f"{style.metric_label(m)[0].lower()}: "
+                          + ", ".join(style.parameter_label(p) for p in ps)
+                          for m, ps in d.items() if ps)
+        bad = [style.metric_label(m)[0].lower() for m, ps in d.items() if ps is None]
+        text = ("Which assumptions decide the effect (first-order Sobol indices whose 95% "
+                "interval excludes 0): " + (named or "none distinguishable from 0") + ".")
+        if bad:
+            text += (f" Not reliable yet for {', '.join(bad)}: their indices sum above 1 "
+                     f"with {summary['run_samples']} samples (more samples, or a Latin "
+                     f"hypercube design, are needed).")
+        out.append(escape(text))
     return out
+
+
+def _indicative(effects: pd.DataFrame, summary: dict[str, Any], n: int) -> str:
+    """The consistent samples' ranges when they are too few to be the headline."""
+    parts = []
+    for m in summary["metrics"]:
+        r = effects[(effects["metric"] == m) & (effects["scope"] == "consistent")]
+        if r.empty or not r["n"].iloc[0]:
+            continue
+        r = r.iloc[0]
+        parts.append(f"{style.metric_label(m)[0].lower()} {_fmt(m, r['p05'])} to "
+                     f"{_fmt(m, r['p95'])} (better in {_pct(r['p_better'])})")
+    return (f"Indicative only, over the {n} samples consistent with the report: "
+            + escape("; ".join(parts)) + ".")
 
 
 def headline_lines(folder: Path) -> list[str]:
