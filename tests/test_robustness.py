@@ -197,8 +197,8 @@ def test_report_refuses_an_unfinished_robustness_folder(smoke_run, tmp_path):
 
 
 def test_indices_summing_above_one_are_flagged_unreliable():
-    # a variance cannot be split into more than the whole: S1 summing to 1.5 (> 1 + 0.1) is
-    # an estimation failure, not a finding
+    # a variance cannot be split into more than the whole: S1 summing to 1.5 is an
+    # estimation failure, not a finding
     idx = pd.DataFrame({"metric": ["m"] * 3 + ["n"] * 3, "parameter": list("abcabc"),
                         "S1": [0.7, 0.5, 0.3, 0.8, 0.05, 0.02],
                         "S1_conf": [0.1, 0.1, 0.1, 0.1, 0.1, 0.01]})

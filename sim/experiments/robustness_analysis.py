@@ -239,8 +239,8 @@ def indices(samples: pd.DataFrame, params: list[Uncertain], metrics: list[str],
 def distinguishable(idx: pd.DataFrame) -> dict[str, list[str] | None]:
     """Per metric, the parameters whose index interval excludes 0, largest first.
 
-    None for a metric whose first-order indices sum clearly above 1 (by more than their
-    largest interval): a variance cannot be split into more than the whole, so the estimates
+    None for a metric whose first-order indices (negative ones as 0) sum above 1: a
+    variance cannot be split into more than the whole, so the estimates
     are not yet reliable (too few samples for the parameters, or a sample RBD-FAST does not
     suit: it assumes a random or Latin-hypercube sample, and a Sobol' net is neither).
     """
@@ -248,7 +248,7 @@ def distinguishable(idx: pd.DataFrame) -> dict[str, list[str] | None]:
     for m, g in idx.groupby("metric", sort=False):
         if g["S1"].isna().all():
             continue
-        if g["S1"].sum() > 1 + g["S1_conf"].max():
+        if g["S1"].clip(lower=0).sum() > 1:
             out[str(m)] = None
             continue
         out[str(m)] = g[g["S1"] - g["S1_conf"] > 0].sort_values("S1", ascending=False)[
