@@ -74,17 +74,21 @@ def _pct(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.0f}%"
 
 
+def _num(v: float) -> str:
+    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
 def _where(box: dict[str, Any]) -> str:
     parts = []
     for key, (lo, hi) in box["limits"].items():
         open_lo, open_hi = box["open_ends"][key]
         name = style.parameter_label(key)
         if open_lo:
-            parts.append(f"{name} is below {hi:.3g}")
+            parts.append(f"{name} is below {_num(hi)}")
         elif open_hi:
-            parts.append(f"{name} is above {lo:.3g}")
+            parts.append(f"{name} is above {_num(lo)}")
         else:
-            parts.append(f"{name} is between {lo:.3g} and {hi:.3g}")
+            parts.append(f"{name} is between {_num(lo)} and {_num(hi)}")
     return " and ".join(parts)
 
 
