@@ -425,6 +425,24 @@ def sensitivity(spec: Annotated[Path, typer.Argument(
 
 
 @app.command()
+def robustness(spec: Path, out: SweepOutDir, workers: Workers = None,
+               backend: Backend = "local", scheduler: Scheduler = None,
+               resume: Resume = False,
+               samples: Annotated[int | None, typer.Option(min=4, help="Run this many samples "
+                                                           "instead of the spec's (Sobol': "
+                                                           "the first N points).")] = None,
+               ) -> None:
+    """The reform's paired effect across plausible assumptions, conditioned on the report."""
+    from sim.experiments.robustness import run_robustness  # noqa: PLC0415
+    from sim.present.report_robustness import headline_lines  # noqa: PLC0415
+    with _sweep_errors():
+        _, summary = run_robustness(spec, out, samples, workers=workers, backend=backend,
+                                    scheduler=scheduler, resume=resume,
+                                    progress=sys.stderr.isatty())
+    typer.echo(summary.text())
+    typer.echo("\n".join(headline_lines(Path(out))))
+
+
 def demo(scenario: Annotated[Path | None, typer.Option(
         metavar="FILE", help="Base scenario (township, rates, staff, seed); default: the "
         "schema's.")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -90,8 +91,64 @@ def test_example_specs_validate():
     from sim.experiments.sensitivity import load_spec, sample
     folder = BASE.parent / "sensitivity"
     morris = load_spec(folder / "morris_reform.toml")
-    assert sample(morris).shape == (10 * (6 + 1), 6)
+    x = sample(morris)
+    assert x.shape == (10 * (12 + 1), 12)
+    j = [p.key for p in morris.parameters].index("staff.auxiliaries")
+    assert (x[:, j] == x[:, j].round()).all()  # whole numbers
     sobol = load_spec(folder / "sobol_reform.toml")
-    x = sample(sobol)
-    assert x.shape == (64 * (3 + 2), 3)
-    assert (x[:, 0] == x[:, 0].round()).all()  # staff.auxiliaries: whole numbers
+    assert sample(sobol).shape == (64 * (5 + 2), 5)
+    for spec in (morris, sobol):  # both analyse the paired effect, over full years
+        assert spec.compare is not None and spec.days is None and spec.replications >= 2
+        assert "screening.auxiliary_discovery_mean_days" in [p.key for p in spec.parameters]
+
+
+def test_range_defaults_to_the_schema_plausible_range():
+    from sim.experiments.sensitivity import Parameter
+    p = Parameter.model_validate({"key": "travel.speed_kmh"})
+    assert (p.low, p.high) == (30.0, 60.0)  # sim/scenario/township.py: plausible=(30, 60)
+    with pytest.raises(ValueError, match="no plausible range"):
+        Parameter.model_validate({"key": "seed"})
+
+
+NEW = BASE.parent / "center_office.toml"
+PAIRED = f"""
+base = "{NEW}"
+compare = "{BASE}"
+method = "morris"
+outputs = ["response_time_mean_min", "disputes"]
+days = 20
+warmup_days = 5
+[morris]
+trajectories = 2
+[[parameters]]
+key = "township.max_road_km"
+low = 5
+high = 40
+[[parameters]]
+key = "screening.visit_min"
+low = 30
+high = 120
+"""
+
+
+def test_paired_spec_analyses_the_paired_change(tmp_path):
+    """With compare, each sample runs on both sides and the output is the paired change."""
+    from sim.experiments.sensitivity import load_spec, sample
+    spec_file = tmp_path / "paired.toml"
+    spec_file.write_text(PAIRED, encoding="utf-8")
+    table, summary = run_sensitivity(spec_file, tmp_path / "out", workers=1)
+    n = len(sample(load_spec(spec_file)))
+    assert len(summary.table) == 2 * n  # both sides of every sample
+    runs = summary.table.sort_values("point")
+    # disputes arise the same way under both models (common random numbers): no change to
+    # apportion, whatever the parameters
+    np.testing.assert_array_equal(runs["disputes"].iloc[0::2].to_numpy(),
+                                  runs["disputes"].iloc[1::2].to_numpy())
+    by = table.set_index(["output", "parameter"])["mu_star"]
+    assert by["disputes", "township.max_road_km"] == 0
+    # the old model drives from the station, so the reform's gain depends on road distances
+    assert by["response_time_mean_min", "township.max_road_km"] > 0
+    from sim.present.report import write_report
+    page = write_report(tmp_path / "out", tmp_path / "rep").read_text(encoding="utf-8")
+    assert "Sensitivity" in page and "paired change" in page
+    assert "baseline design point" not in page  # no sweep page with an arbitrary baseline

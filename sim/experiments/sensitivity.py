@@ -1,9 +1,14 @@
 """Global sensitivity analysis: Morris elementary effects and Sobol indices (SALib).
 
-A spec file (TOML, schema :class:`SensitivitySpec`) declares parameter ranges, the outputs
-(metrics) and the method. The SALib sample becomes the design points of a sweep, so the runs
-use every core or a Dask cluster, are saved as they end and resume after a crash; each sample's
-output is the mean over its replications (common random numbers across samples).
+A spec file (TOML, schema :class:`SensitivitySpec`) declares parameter ranges (by default
+each parameter's plausible range in the schema), the outputs (metrics) and the method. The
+SALib sample becomes the design points of a sweep, so the runs use every core or a Dask
+cluster, are saved as they end and resume after a crash; each sample's output is the mean over
+its replications (common random numbers across samples).
+
+With ``compare = "OTHER.toml"`` each sample is run on both scenarios with the same seeds and
+the output is the mean paired change ``base - compare``: the indices then say what moves the
+reform's effect, not what moves one model's level (issue 16).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.experiments.metrics import METRICS
 from sim.experiments.results import write_parquet
+from sim.experiments.robustness import Uncertain, paired_sweep
+from sim.experiments.robustness_analysis import sample_table
 from sim.experiments.sweep import (
     SpecModel,
     SweepError,
@@ -28,20 +35,36 @@ from sim.experiments.sweep import (
     run_sweep,
     wrong_kind,
 )
-from sim.scenario import ScenarioError, read_toml
+from sim.scenario import ScenarioError, parameter_table, read_toml
 
 TABLE_FILE, PLOT_FILE = "sensitivity.parquet", "sensitivity.png"
 
 
 class Parameter(SpecModel):
-    """A parameter and its range (integers are rounded to whole numbers)."""
+    """A parameter and its range (integers are rounded to whole numbers).
+
+    ``low`` and ``high`` default to the parameter's plausible range in the schema.
+    """
 
     key: str
-    low: float = Field(allow_inf_nan=False)
-    high: float = Field(allow_inf_nan=False)
+    low: float | None = Field(None, allow_inf_nan=False)
+    high: float | None = Field(None, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _schema_range(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or ("low" in data and "high" in data):
+            return data
+        plausible = {r["key"]: r["plausible"] for r in parameter_table()}.get(data.get("key"))
+        if plausible is None:
+            raise ValueError(f"'{data.get('key')}' has no plausible range in the schema: give "
+                             f"low and high")
+        return {"low": float(plausible[0]), "high": float(plausible[1]), **data}
 
     @model_validator(mode="after")
     def _order(self) -> Parameter:
+        if self.low is None or self.high is None:
+            raise ValueError("give low and high")
         if not self.high > self.low:
             raise ValueError(f"high ({self.high:g}) must exceed low ({self.low:g})")
         return self
@@ -66,6 +89,7 @@ class SensitivitySpec(SpecModel):
 
     name: str = ""
     base: str = Field(min_length=1)
+    compare: str | None = None  # outputs become paired changes base - compare
     method: Literal["morris", "sobol"] = "morris"
     outputs: list[str] = Field(min_length=1)
     parameters: list[Parameter] = Field(min_length=2)
@@ -200,16 +224,33 @@ def run_sensitivity(path: str | Path, out: str | Path, **sweep_options: Any
     fixed = dict(spec.fixed) | {k: getattr(spec, k) for k in ("days", "warmup_days",
                                                                  "follow_up_days")
                                 if getattr(spec, k) is not None}
-    sweep = build_sweep(str(p), p.parent / spec.base, values, keys, spec.replications,
-                        spec.seed, fixed, name=spec.name or p.stem,
-                        text=p.read_text(encoding="utf-8"), key_metrics=spec.outputs,
-                        extra={"sensitivity": spec.model_dump(mode="json")})
+    extra = {"sensitivity": spec.model_dump(mode="json")}
+    if spec.compare is None:
+        sweep = build_sweep(str(p), p.parent / spec.base, values, keys, spec.replications,
+                            spec.seed, fixed, name=spec.name or p.stem,
+                            text=p.read_text(encoding="utf-8"), key_metrics=spec.outputs,
+                            extra=extra)
+    else:
+        sweep, invalid = paired_sweep(str(p), p.parent / spec.compare, p.parent / spec.base,
+                                      values, keys, spec.replications, spec.seed, fixed,
+                                      name=spec.name or p.stem,
+                                      text=p.read_text(encoding="utf-8"),
+                                      key_metrics=spec.outputs, extra=extra)
+        if invalid:
+            i, why = next(iter(invalid.items()))
+            raise SweepError(f"{p}: sample {i} is not a valid scenario ({why}); narrow the "
+                             f"ranges (every sample of the design is needed)")
     summary = run_sweep(sweep, out, **sweep_options)
     if summary.failed:
         raise SweepError(f"{len(summary.failed)} run(s) failed, so no index can be computed; "
                          f"first: {summary.failed[0][0]}: {summary.failed[0][1]}")
-    means = summary.table.groupby("point", sort=True)[spec.outputs].mean()
-    y = {o: means[o].to_numpy(float) for o in spec.outputs}
+    if spec.compare is None:
+        means = summary.table.groupby("point", sort=True)[spec.outputs].mean()
+        y = {o: means[o].to_numpy(float) for o in spec.outputs}
+    else:
+        params = [Uncertain(q.key, q.low, q.high, False) for q in spec.parameters]
+        eff = sample_table(summary.table, sweep, params, spec.outputs)
+        y = {o: eff[f"effect:{o}"].to_numpy(float) for o in spec.outputs}
     missing = [o for o in spec.outputs if np.isnan(y[o]).any()]
     if missing:
         raise SweepError(f"outputs: {missing[0]} is undefined in some runs (e.g. no events of "

@@ -36,7 +36,7 @@ from sim.experiments.results import (
     write_run,
 )
 from sim.experiments.run import run_replications
-from sim.present import plots, report_planning, style
+from sim.present import plots, report_planning, report_robustness, style
 from sim.present.report_data import (
     BANDS,
     EFFECT_KEYS,
@@ -419,6 +419,9 @@ def write_report(folder: str | Path, out: str | Path | None = None, components: 
         ReportError: a folder that cannot be read, or an output that cannot be written.
 
     """
+    special = report_robustness.write_if_special(folder, out)  # robustness, sensitivity
+    if special is not None:
+        return special
     if report_planning.has_planning(folder) and not (Path(folder) / "manifest.json").is_file():
         return report_planning.write_planning_report(folder, out)
     res = load_results(folder)
