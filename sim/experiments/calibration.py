@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from sim.experiments.analysis import clip_share, ratio_interval
-from sim.experiments.run import mean_ci, paired_comparison, run_replications
+from sim.experiments.run import mean_ci, run_replications
 from sim.scenario import Scenario, load_scenario, parameter_table
 from sim.textwidth import ljust
 from sim.world.model import PolicingModel
@@ -124,7 +124,8 @@ def distance_profile(scenario_path: str | Path = BASELINE) -> dict[str, float]:
     Read from the model's own township (:meth:`Township.station_distance_km`, and the trip
     times minus the turnout delay).
     """
-    return township_profile(load_scenario(scenario_path, ["days=1", "warmup_days=0", "follow_up_days=0"]))
+    return township_profile(load_scenario(scenario_path,
+                                          ["days=1", "warmup_days=0", "follow_up_days=0"]))
 
 
 def township_profile(scn: Scenario) -> dict[str, float]:
