@@ -136,8 +136,10 @@ def compare(a: ScenarioLike, b: ScenarioLike, reps: int = 10, seed: int | None =
 
     Returns:
         One row per metric: ``metric``, ``mean_a``, ``mean_b``, ``diff`` (B - A), ``ci_low``,
-        ``ci_high`` (paired 95% interval), ``rel_change`` and ``pairs`` (the table the command
-        prints, and ``comparison.parquet``).
+        ``ci_high`` (paired 95% interval), ``rel_change``, ``pairs``, ``rel_ci_low`` and
+        ``rel_ci_high`` (Fieller's interval on the paired ratio) and ``correlation`` (between
+        the sides' per-replication values): the table the command prints, and
+        ``comparison.parquet``.
 
     """
     sa, src_a = _scenario(a, overrides)

@@ -307,7 +307,7 @@ def compare_cmd(scenario_a: Annotated[Path, typer.Argument(
         if independent:
             typer.echo(f"(--independent: B seeded {rb[0].seed}, A {ra[0].seed}: no common random "
                        f"numbers; the 'paired' interval is that of independent samples)")
-
+        typer.echo(cli_planning.compare_notes(a, ra, b, rb))
 
 
 @app.command()
@@ -443,6 +443,7 @@ def robustness(spec: Path, out: SweepOutDir, workers: Workers = None,
     typer.echo("\n".join(headline_lines(Path(out))))
 
 
+@app.command()
 def demo(scenario: Annotated[Path | None, typer.Option(
         metavar="FILE", help="Base scenario (township, rates, staff, seed); default: the "
         "schema's.")]
@@ -514,3 +515,4 @@ def main() -> None:
         gc.freeze()
 
 
+from sim import cli_planning  # noqa: E402  (registers site, staff and frontier)

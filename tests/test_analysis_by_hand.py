@@ -150,7 +150,8 @@ def test_replications_needed_by_hand():
 def _results(values: list[float], key: str = KEY) -> list[SimpleNamespace]:
     return [SimpleNamespace(metrics={**dict.fromkeys(METRICS, math.nan), key: v},
                             replication=k, scenario=SimpleNamespace(name="s", policy="p"),
-                            seed=7) for k, v in enumerate(values)]
+                            seed=7, tables=SimpleNamespace(workload=pd.DataFrame()))
+            for k, v in enumerate(values)]
 
 
 def test_mean_ci_edges():
@@ -170,7 +171,8 @@ def test_paired_comparison_means_and_undefined_sides():
         warnings.simplefilter("error")  # no mean of an all-NaN column
         t = paired_comparison(a, b).set_index("metric")
     assert list(t.reset_index().columns) == ["metric", "mean_a", "mean_b", "diff", "ci_low",
-                                             "ci_high", "rel_change", "pairs"]
+                                             "ci_high", "rel_change", "pairs", "rel_ci_low",
+                                             "rel_ci_high", "correlation"]
     assert list(t.index) == list(METRICS)
     assert t.loc[KEY, "mean_a"] == 20.0 and t.loc[KEY, "mean_b"] == 22.0
     assert t.loc[KEY, "rel_change"] == pytest.approx(0.1)
@@ -193,6 +195,7 @@ def test_summarize_is_the_json_object():
     assert [r[KEY] for r in reps] == [4.0, None, 8.0]
     assert all(r["open_share"] is None for r in reps)
     assert set(reps[0]) == {"replication", *METRICS}
+    assert out["resources"] == {}  # no time budgets recorded: no posts
 
 
 def test_write_analysis_writes_both_tables_beside_the_runs(tmp_path):

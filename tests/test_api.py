@@ -36,10 +36,14 @@ def test_api_compare_equals_the_command_line():
     sets = [x for kv in QUICK for x in ("--set", kv)]
     old = str(ROOT / "scenarios/station_centred.toml")
     new = str(ROOT / "scenarios/center_office.toml")
-    cli = pd.DataFrame(json.loads(CliRunner().invoke(
-        app, ["compare", old, new, "--reps", "2", "--json", *sets]).stdout))
-    mine = api.compare(old, new, reps=2, overrides=QUICK)
-    pd.testing.assert_frame_equal(mine.reset_index(drop=True), cli, check_dtype=False)
+    obj = json.loads(CliRunner().invoke(
+        app, ["compare", old, new, "--reps", "2", "--json", *sets]).stdout)
+    cols = ["mean_a", "mean_b", "diff", "ci_low", "ci_high", "pairs"]
+    cli = pd.DataFrame([{"metric": k, **{c: v[c] for c in cols}}
+                        for k, v in obj["metrics"].items()]).astype({c: float for c in cols})
+    mine = api.compare(old, new, reps=2, overrides=QUICK)[["metric", *cols]]
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True).astype({c: float for c in cols}),
+                                  cli, check_dtype=False)
 
 
 def test_api_run_equals_run_json():

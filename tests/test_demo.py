@@ -113,13 +113,15 @@ def test_stepping_matches_a_whole_run_and_the_tallies_match_the_metrics():
     assert base.policy == "station_centred" and base.township.townships == 1
     whole = run_once(base, replication=0).metrics
     side = pair.sides[0]
-    stepped = compute_metrics(tables_from_records(side.finalize()))
+    tables = tables_from_records(side.finalize())
+    stepped = compute_metrics(tables)
     assert stepped["calls"] > 10 and stepped["disputes"] > 10
     for key in METRICS:
         assert stepped[key] == whole[key] or (math.isnan(stepped[key])
                                               and math.isnan(whole[key])), key
     tally = pair.tallies[0]
-    assert tally.escalated == stepped["disputes_escalated"]
+    # the demo counts every dispute that fought during the run (no follow-up window here)
+    assert tally.escalated == int((tables.disputes["fights"] > 0).sum()) > 0
     assert np.median(tally.response_min) == pytest.approx(stepped["response_time_median_min"])
     assert pair.history["escalated_old"][-1] == tally.escalated
     assert np.all(np.diff(pair.history["escalated_old"]) >= 0)  # cumulative

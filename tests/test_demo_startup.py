@@ -11,7 +11,7 @@ from sim.scenario import Scenario
 
 
 def test_warm_up_runs_before_the_first_step_and_changes_nothing_after():
-    base = scenario("days=6", "warmup_days=0")
+    base = scenario("days=6", "warmup_days=0", "follow_up_days=0")
     warm = DemoPair(base=base, step_minutes=720, warmup_days=2)
     assert warm.clock() == "day 3, 00:00" and warm.steps == 0
     assert warm.history["day"] == [0.0, 1.0, 2.0]

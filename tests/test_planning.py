@@ -19,7 +19,7 @@ from sim.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW, OLD = ROOT / "scenarios/center_office.toml", ROOT / "scenarios/station_centred.toml"
-SHORT = ["days=25", "warmup_days=3"]
+SHORT = ["days=25", "warmup_days=3", "follow_up_days=10"]
 runner = CliRunner()
 
 
@@ -67,7 +67,7 @@ def test_cost_effect_divides_the_extra_cost_by_the_paired_effect():
     ra = [run_once(a, k) for k in range(3)]
     rb = [run_once(b, k) for k in range(3)]
     ce = cost_effect(a, ra, b, rb)
-    years = (25 - 3) / 365
+    years = 25 / 365  # the measured period
     prevented = np.mean([(x.metrics["injury_crimes"] - y.metrics["injury_crimes"]) / years
                          for x, y in zip(ra, rb, strict=True)])
     assert ce["injuries_prevented"]["mean"] == pytest.approx(prevented)
@@ -89,6 +89,8 @@ def test_village_outcomes_add_up_to_the_run():
     v = village_outcomes(r.tables)
     assert len(v) == 36 and v["calls"].sum() == r.metrics["calls"]
     assert v["disputes"].sum() == r.metrics["disputes"]
+    esc = (v["escalation_rate"].fillna(0) * v["disputes"]).sum()
+    assert esc == pytest.approx(r.metrics["disputes_escalated"])
     ok = v["calls"] > 0
     pooled = (v.loc[ok, "response_mean_min"] * v.loc[ok, "calls"]).sum() / v["calls"].sum()
     assert pooled == pytest.approx(r.metrics["response_time_mean_min"])

@@ -50,7 +50,8 @@ def annual_cost(scn: Scenario, layouts: Sequence[Layout] | None = None) -> dict[
 
 
 def _years(r: RunResult) -> float:
-    return max(r.tables.horizon_min - r.tables.warmup_min, 1e-9) / YEAR_MIN
+    # the measured period (period metrics such as injury crimes count it alone)
+    return max(r.tables.period_end - r.tables.warmup_min, 1e-9) / YEAR_MIN
 
 
 def injuries_per_year(r: RunResult) -> float:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.experiments.metrics import Tables, response_times
+from sim.experiments.metrics import Tables, cohort, response_times
 
 VILLAGE_OUTCOMES = ("calls", "response_mean_min", "response_p90_min", "disputes",
                     "escalation_rate")
@@ -16,8 +16,9 @@ VILLAGE_OUTCOMES = ("calls", "response_mean_min", "response_p90_min", "disputes"
 def village_outcomes(tab: Tables) -> pd.DataFrame:
     """One row per village: calls, response mean and 90th percentile, disputes, escalation.
 
-    Events before the warm-up are left out, as in :func:`~sim.experiments.metrics
-    .compute_metrics`. Villages with no call or dispute get NaN for the rates they lack.
+    By the rules of :func:`~sim.experiments.metrics.compute_metrics`: calls of the measured
+    period, and the cohort of disputes that began in it, escalated if they fought within their
+    window. Villages with no call or dispute get NaN for the rates they lack.
     """
     v = tab.villages[["township", "village", "village_id", "cluster", "population",
                       "station_km"]].copy()
@@ -25,8 +26,9 @@ def village_outcomes(tab: Tables) -> pd.DataFrame:
     g = c.groupby(["township", "village"])["response_min"]
     r = pd.DataFrame({"calls": g.size(), "response_mean_min": g.mean(),
                       "response_p90_min": g.quantile(0.9)}).reset_index()
-    d = tab.disputes[tab.disputes["t_start"] >= tab.warmup_min]
-    dd = d.assign(escalated=d["fights"] > 0).groupby(["township", "village"])["escalated"]
+    d = cohort(tab)
+    dd = d.assign(escalated=d["t_first_fight"] <= d["t_window_end"]).groupby(
+        ["township", "village"])["escalated"]
     e = pd.DataFrame({"disputes": dd.size(), "escalation_rate": dd.mean()}).reset_index()
     out = v.merge(r, on=["township", "village"], how="left").merge(
         e, on=["township", "village"], how="left")
