@@ -8,6 +8,7 @@ undefined values, the edges of the ``--until-ci`` stopping rule, the JSON summar
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from types import SimpleNamespace
 
@@ -263,3 +264,19 @@ def test_quiet_gc_restores_the_collector():
     with pytest.raises(RuntimeError), quiet_gc():
         raise RuntimeError("a failing run")
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_run_replications_progress_bar_only_when_asked(capsys):
+    from conftest import scenario
+
+    from sim.experiments.run import run_replications
+    scn = scenario(*TINY, name="tiny")
+    assert len(run_replications(scn)) == 1  # one replication by default
+    assert capsys.readouterr().err == ""
+    run_replications(scn, 2, progress=True)
+    err = capsys.readouterr().err
+    assert "tiny" in err and "2/2" in err  # the scenario's name, runs done
+    assert re.search(r" (run/s|s/run)\]", err)  # the unit: runs
+    assert not err.endswith("\n")  # the bar is cleared when done (leave=False)
+    run_replications(scn, 1, progress=True, label="lbl")
+    assert "lbl" in capsys.readouterr().err
