@@ -276,7 +276,7 @@ def test_run_replications_progress_bar_only_when_asked(capsys):
     run_replications(scn, 2, progress=True)
     err = capsys.readouterr().err
     assert "tiny" in err and "2/2" in err  # the scenario's name, runs done
-    assert re.search(r" (run/s|s/run)\]", err)  # the unit: runs
+    assert re.search(r"[0-9.?](run/s|s/run)\]", err)  # the unit: runs
     assert not err.endswith("\n")  # the bar is cleared when done (leave=False)
     run_replications(scn, 1, progress=True, label="lbl")
     assert "lbl" in capsys.readouterr().err
