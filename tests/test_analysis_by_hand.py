@@ -275,7 +275,7 @@ def test_run_replications_progress_bar_only_when_asked(capsys):
     assert capsys.readouterr().err == ""
     run_replications(scn, 2, progress=True)
     err = capsys.readouterr().err
-    assert "tiny" in err and "2/2" in err  # the scenario's name, runs done
+    assert "tiny" in err and "0/2" in err  # the scenario's name, runs (the first display)
     assert re.search(r"[0-9.?](run/s|s/run)\]", err)  # the unit: runs
     assert not err.endswith("\n")  # the bar is cleared when done (leave=False)
     run_replications(scn, 1, progress=True, label="lbl")
