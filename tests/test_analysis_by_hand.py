@@ -8,6 +8,7 @@ undefined values, the edges of the ``--until-ci`` stopping rule, the JSON summar
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from types import SimpleNamespace
 
@@ -266,3 +267,35 @@ def test_quiet_gc_restores_the_collector():
     with pytest.raises(RuntimeError), quiet_gc():
         raise RuntimeError("a failing run")
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_run_replications_progress_bar_only_when_asked(capsys):
+    from conftest import scenario
+
+    from sim.experiments.run import run_replications
+    scn = scenario(*TINY, name="tiny")
+    assert len(run_replications(scn)) == 1  # one replication by default
+    assert capsys.readouterr().err == ""
+    run_replications(scn, 2, progress=True)
+    err = capsys.readouterr().err
+    assert "tiny" in err and "0/2" in err  # the scenario's name, runs (the first display)
+    assert re.search(r"[0-9.?](run/s|s/run)\]", err)  # the unit: runs
+    assert not err.endswith("\n")  # the bar is cleared when done (leave=False)
+    run_replications(scn, 1, progress=True, label="lbl")
+    assert "lbl" in capsys.readouterr().err
+
+
+def test_run_once_defaults_and_a_csv_layout(tmp_path):
+    from conftest import scenario
+
+    from sim.experiments.run import run_once
+    csv = tmp_path / "villages.csv"
+    csv.write_text("village_id,x_km,y_km,population,cluster_id\n"
+                   "North,1,9,2500,C1\nSouth,2,1,2600,C1\nEast,9,2,2400,C2\n")
+    scn = scenario(*TINY, f"township.layout={csv}", "seed=3")
+    r = run_once(scn)
+    assert (r.replication, r.seed) == (0, 3)
+    assert _same(r.metrics, run_once(scn, 0, 3).metrics)
+    # the CSV's villages, not a generated township
+    assert r.tables.villages["village_id"].tolist() == ["North", "South", "East"]
+    assert r.tables.villages["population"].tolist() == [2500, 2600, 2400]

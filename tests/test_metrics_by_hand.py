@@ -54,10 +54,11 @@ DISPUTES = [
 
 # Injury crimes: (t, from_dispute)
 INJURIES = [(1000.0, True),   # before the warm-up: left out
+            (1440.0, False),  # exactly at the warm-up: counts
             (1500.0, True), (2600.0, False), (5000.0, True)]
 
 # After the warm-up: calls c1..c6 (6), answered c1..c4 with responses 6, 10, 34, 20;
-# disputes d1..d5 (5); injuries 3 (2 from disputes).
+# disputes d1..d5 (5); injuries 4 (2 from disputes).
 EXPECTED = {
     "response_time_mean_min": (6 + 10 + 34 + 20) / 4,            # 17.5
     "response_time_median_min": (10 + 20) / 2,                    # sorted 6, 10, 20, 34
@@ -70,10 +71,10 @@ EXPECTED = {
     "disputes": 5.0,
     "disputes_escalated": 2.0,
     "fights": 3.0,                                               # 0 + 2 + 1 + 0 + 0
-    "injury_crimes": 3.0,
-    "injury_crimes_per_10k_year": 3 / 2000 * 10_000 / 0.1,       # 150 per 10,000 a year
-    "injury_dispute_share": 2 / 3,
-    "criminal_incidents": 3.0 + 2.0,                             # 3 injuries + thefts c1, c4
+    "injury_crimes": 4.0,
+    "injury_crimes_per_10k_year": 4 / 2000 * 10_000 / 0.1,       # 200 per 10,000 a year
+    "injury_dispute_share": 2 / 4,
+    "criminal_incidents": 4.0 + 2.0,                             # 4 injuries + thefts c1, c4
     "calls": 6.0,
     "dispute_calls_share": 2 / 6,                                # c2 dispute, c3 fight
     "repeat_dispute_rate": 1 / 3,                                # of d2, d3, d4 mediated: d2
@@ -103,7 +104,7 @@ def _records() -> Records:
     return rec
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test (not per module): mutation testing maps each test to what it calls
 def metrics() -> dict[str, float]:
     return compute_metrics(tables_from_records(_records()))
 
@@ -122,8 +123,8 @@ def test_a_longer_horizon_lowers_the_yearly_rate_only():
     rec = _records()
     rec.horizon_min = WARMUP + 73 * DAY  # two tenths of a year, same events
     m = compute_metrics(tables_from_records(rec))
-    assert m["injury_crimes_per_10k_year"] == pytest.approx(3 / 2000 * 10_000 / 0.2)
-    assert m["injury_crimes"] == 3.0
+    assert m["injury_crimes_per_10k_year"] == pytest.approx(4 / 2000 * 10_000 / 0.2)
+    assert m["injury_crimes"] == 4.0
 
 
 def test_a_later_warmup_drops_the_early_events():
