@@ -94,7 +94,20 @@ def test_paired_comparison_drops_pairs_with_a_missing_side():
     assert row["mean_a"] == pytest.approx(np.mean([0.5, 0.4, 0.6, 0.55]))  # every defined A
 
 
-def test_calibration_change_is_the_paired_interval_over_the_baseline_mean(monkeypatch):
+def _fieller_by_t_tests(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Fieller's set for mean(b)/mean(a), found independently: the ratios R for which a
+    one-sample t-test of b_i - R a_i does not reject 0 at 5% (bounds by root finding)."""
+    from scipy.optimize import brentq
+    crit = stats.t.ppf(0.975, len(a) - 1)
+
+    def excess(r: float) -> float:
+        return abs(stats.ttest_1samp(b - r * a, 0.0).statistic) - crit
+
+    mid = b.mean() / a.mean()
+    return (brentq(excess, mid - 10.0, mid), brentq(excess, mid, mid + 10.0))
+
+
+def test_calibration_change_is_fiellers_interval_on_the_paired_ratio(monkeypatch):
     a, b = _correlated(6, seed=11)
     fake = {"a": _results({"criminal_incidents": list(a), "dispute_calls_share": [0.6] * 6,
                            "injury_dispute_share": [0.5] * 6}),
@@ -108,9 +121,13 @@ def test_calibration_change_is_the_paired_interval_over_the_baseline_mean(monkey
                                     "farthest_drive_min": 60.0})
     rows = {r.key: r for r in calibration.calibrate(reps=6)}
     r = rows["criminal_incidents_change"]
-    ci = stats.ttest_rel(b, a).confidence_interval()
     assert r.model == pytest.approx((b.mean() - a.mean()) / a.mean())
-    assert (r.ci_low, r.ci_high) == pytest.approx((ci.low / a.mean(), ci.high / a.mean()))
+    lo, hi = _fieller_by_t_tests(a, b)
+    assert (r.ci_low, r.ci_high) == pytest.approx((lo - 1, hi - 1), rel=1e-6)
+    # not the difference's interval over a random mean (what it was before issue 14)
+    ci = stats.ttest_rel(b, a).confidence_interval()
+    assert (r.ci_low, r.ci_high) != pytest.approx((ci.low / a.mean(), ci.high / a.mean()),
+                                                  rel=1e-6)
     share = rows["dispute_calls_share"]
     assert (share.model, share.ci_low, share.ci_high) == (0.6, 0.6, 0.6)  # constant: no spread
 

@@ -25,15 +25,18 @@ DISPUTE_CALL_KINDS = ("dispute", "fight")
 #: metrics count the measured period; "cohort" metrics follow each dispute that began in it for
 #: ``follow_up_days`` after it began (its window).
 METRICS: dict[str, str] = {
-    "response_time_mean_min": "mean minutes from call to first responder on scene",
-    "officer_response_time_mean_min": "mean minutes from call to the first officer on scene, "
-                                      "over calls of the kinds that need an officer "
+    "response_time_mean_min": "period: mean minutes from call to first responder on scene",
+    "officer_response_time_mean_min": "period: mean minutes from call to the first officer "
+                                      "on scene, over calls of the kinds that need an officer "
                                       "(dispatch.officer_required_kinds)",
-    "response_time_median_min": "median minutes from call to first responder on scene",
-    "response_time_p90_min": "90th percentile of minutes from call to first responder on scene",
-    "response_time_far_mean_min": "mean response time to villages over 20 km from the station",
-    "queue_wait_mean_min": "mean minutes from call to dispatch",
-    "p_wait": "share of calls that waited for a free responder (dispatch later than call)",
+    "response_time_median_min": "period: median minutes from call to first responder on scene",
+    "response_time_p90_min": "period: 90th percentile of minutes from call to first responder "
+                             "on scene",
+    "response_time_far_mean_min": "period: mean response time to villages over 20 km from the "
+                                  "station",
+    "queue_wait_mean_min": "period: mean minutes from call to dispatch",
+    "p_wait": "period: share of dispatched calls that waited for a free responder (dispatch "
+              "later than call)",
     "escalation_rate": "cohort: disputes with a fight within their window / disputes",
     "disputes": "cohort: disputes that began in the measured period",
     "disputes_escalated": "cohort: disputes with a fight within their window",
@@ -58,7 +61,8 @@ METRICS: dict[str, str] = {
     "subsided_share": "cohort: disputes that faded on their own within their window / disputes",
     "open_share": "cohort: disputes still open at the end of their window / disputes",
     "proactive_contact_share": "cohort: disputes first met without a call (screening, "
-                               "auxiliary, alert) / disputes met, within their window",
+                               "auxiliary, alert, elderly visit) / disputes met, within "
+                               "their window",
     "unanswered_calls": "period: calls nobody had reached by the end of the run",
 }
 

@@ -10,9 +10,11 @@ from sim.scenario.parameters import Section, param
 class Calls(Section):
     """Non-dispute calls and the criminal-case work they bring."""
 
-    traffic_per_1000_year: float = param(13.0, "calls/1000/year", "traffic accidents",
+    traffic_per_1000_year: float = param(10.5, "calls/1000/year", "traffic accidents",
                                          "calibrated: set to meet the 'over 60%' dispute "
-                                         "share of calls (seed)",
+                                         "share of calls (seed); 13 until the written "
+                                         "dispatch rule, duty regimes and role skills "
+                                         "moved the old model's share to 59.5%",
                                          ge=0, le=10000, plausible=(8, 20))
     theft_per_1000_year: float = param(6.0, "calls/1000/year", "thefts (criminal)",
                                        "assumption", ge=0, le=10000, plausible=(3, 10))
