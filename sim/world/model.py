@@ -21,10 +21,13 @@ from sim.scenario import DISPUTE_KINDS, Scenario
 from sim.world.dispatch import Dispatcher
 from sim.world.disputes import Channel, Clocks, Dispute, DisputeKind
 from sim.world.geography import Layout, Township, generate_layout
+from sim.world.households import RepeatRisk, RiskTargeting, repeat_cascade
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.policies import DAY_MIN, make_policy
 from sim.world.records import CallRecord, Records
+from sim.world.reporting import ReportingChannel
 from sim.world.residents import Population
+from sim.world.rhythm import Rhythm
 from sim.world.streams import RandomStreams, replication_seed
 
 _EMERGENCY = (CallKind.FIGHT, CallKind.ASSAULT, CallKind.TRAFFIC)
@@ -34,6 +37,7 @@ _CALL_RATES = ((CallKind.TRAFFIC, "traffic_per_1000_year"), (CallKind.THEFT, "th
 _KINDS = [DisputeKind(k) for k in DISPUTE_KINDS]
 _CRIMINAL = frozenset(k.value for k in CallKind if k.criminal)  # record kinds opening a case
 _CLOCK_FIELDS = tuple(f.name for f in fields(Clocks))
+_PURPOSES = ("report_fate", "acute_fate", "household_fate")  # per-dispute substream families
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,15 @@ class PolicingModel(Model):
             self._resident_aux |= {(t, r.home) for r in disp.responders if r.home >= 0}
         self._visits: dict[tuple[int, int], Job] = {}
         self.disputes_by_id: dict[int, Dispute] = {}
+        # The mechanisms of issue 15: each None (or off) unless its scenario switch is on.
+        self.rhythm = Rhythm(scenario.rhythm, self.horizon) if scenario.rhythm.enabled else None
+        self.flare_rhythm = self.rhythm if (self.rhythm is not None and
+                                            scenario.rhythm.flares_follow_hours) else None
+        self.reporting = (ReportingChannel(self, scenario.reporting)
+                          if scenario.reporting.enabled else None)
+        self.repeats = RepeatRisk(self) if scenario.households.repeat else None
+        self.risk = RiskTargeting(self) if scenario.screening.targeting == "risk" else None
+        self._purpose_rngs: dict[tuple[str, int], np.random.Generator] = {}
         self.policy.start(self)
         self._prepare_disputes(list(extra_disputes))
         self._prepare_calls(list(extra_calls))
@@ -202,19 +215,36 @@ class PolicingModel(Model):
             x = rng.lognormal(math.log(mean) - sigma ** 2 / 2, sigma, n)
         return float(x) if n is None else x.tolist()
 
+    def purpose_rng(self, name: str, index: int) -> np.random.Generator:
+        """Dispute ``index``'s substream of family ``name`` (created on first use)."""
+        rng = self._purpose_rngs.get((name, index))
+        if rng is None:
+            rng = self._purpose_rngs[(name, index)] = self.streams.substream(name, index)
+        return rng
+
     # ------------------------------------------------------------ exogenous arrivals
     def _prepare_disputes(self, extra: list[ExtraDispute]) -> None:
         d, rng = self.params.disputes, self.streams["dispute_arrivals"]
+        h = self.params.households
         shares = np.array([getattr(d, f"share_{k}") for k in DISPUTE_KINDS])
         rows = []
         for t, tw in enumerate(self.townships):
             pop = tw.layout.population.astype(float)
             lam = d.rate_per_1000_year * pop.sum() / 1000.0 * self.horizon / (365.0 * DAY_MIN)
-            n = int(rng.poisson(lam))
-            times = np.sort(rng.uniform(0.0, self.horizon, n))
-            village = rng.choice(len(pop), size=n, p=pop / pop.sum())
-            kind = rng.choice(len(shares), size=n, p=shares / shares.sum()) if n else np.zeros(
-                0, int)
+            if self.repeats is not None and h.keep_total_rate:
+                lam *= 1.0 - h.repeat_expected  # first disputes; repeats make up the rest
+            if self.rhythm is None:
+                n = int(rng.poisson(lam))
+                times = np.sort(rng.uniform(0.0, self.horizon, n))
+                village = rng.choice(len(pop), size=n, p=pop / pop.sum())
+                kind = rng.choice(len(shares), size=n, p=shares / shares.sum()) if n else \
+                    np.zeros(0, int)
+            else:  # seasonal: a piecewise-constant rate in hourly bins (sim.world.rhythm)
+                rate, mass = self.rhythm.dispute_mass(shares, self.horizon)
+                n = int(rng.poisson(lam * mass / self.horizon))
+                times = np.asarray(rate.inverse(np.sort(rng.uniform(0.0, mass, n))), float)
+                village = rng.choice(len(pop), size=n, p=pop / pop.sum())
+                kind = self.rhythm.dispute_kinds(times, shares, rng.random(n))
             tension = np.minimum(1 + rng.poisson(d.extra_tension_mean, n), d.max_tension)
             parties = self.populations[t].sample_parties(village, kind == 3, rng)
             alone = self.populations[t].are_elderly_alone(parties[:, 0])
@@ -225,6 +255,12 @@ class PolicingModel(Model):
         clocks = self.draw_clock_arrays(self.streams["dispute_clocks"], len(rows))
         columns = zip(*(clocks[f].tolist() for f in _CLOCK_FIELDS), strict=True)  # field order
         rows = [(*r, Clocks(*c)) for r, c in zip(rows, columns, strict=True)]
+        if self.repeats is not None:  # the exogenous cascade of repeats (sim.world.households)
+            rep = repeat_cascade(rows, self.streams["household_repeats"], h.repeat_expected,
+                                 h.repeat_decay_days * DAY_MIN, self.horizon)
+            rc = self.draw_clock_arrays(self.streams["repeat_clocks"], len(rep))
+            columns = zip(*(rc[f].tolist() for f in _CLOCK_FIELDS), strict=True)
+            rows += [(*r[:7], Clocks(*c)) for r, c in zip(rep, columns, strict=True)]
         for e in extra:
             rows.append((e.time, e.township, e.village, e.kind, e.tension, (), e.elderly_alone,
                          e.clocks))
@@ -232,20 +268,44 @@ class PolicingModel(Model):
         self.streams.prepare_substreams("dispute_fate", len(rows))  # dispute i's stream is i
         self._dispute_rows = rows
         self._next_dispute = 0
+        self._n_disputes = len(rows)  # indices of disputes that arise later (failed mediations)
         if rows:
             self.schedule_event(self._on_dispute_arrival, at=rows[0][0])
 
     def _on_dispute_arrival(self) -> None:
         i = self._next_dispute
-        _, t, village, kind, tension, parties, alone, clocks = self._dispute_rows[i]
+        self._start_dispute(i, self._dispute_rows[i])
+        self._next_dispute = i + 1
+        if i + 1 < len(self._dispute_rows):
+            self.schedule_event(self._on_dispute_arrival, at=self._dispute_rows[i + 1][0])
+
+    def _start_dispute(self, i: int, row: tuple) -> None:
+        _, t, village, kind, tension, parties, alone, clocks = row
         d = Dispute(self, i, t, village, kind, tension, parties, alone, clocks)
         self.disputes_by_id[i] = d
         pop = self.populations[t]
         for p in parties:
             pop.involve(p, i)
-        self._next_dispute = i + 1
-        if i + 1 < len(self._dispute_rows):
-            self.schedule_event(self._on_dispute_arrival, at=self._dispute_rows[i + 1][0])
+
+    def start_dispute(self, row: tuple) -> None:
+        """A dispute that arises now from what happened in the run (a failed mediation's repeat).
+
+        Args:
+            row: ``(time, township, village, kind, tension, parties, elderly_alone, clocks)``.
+
+        """
+        i = self._n_disputes
+        self._n_disputes += 1
+        self._start_dispute(i, row)
+
+    def mediation_failed(self, d: Dispute) -> None:
+        """A mediation of ``d`` failed (repeat risk rises, when that mechanism is on)."""
+        if self.repeats is not None:
+            self.repeats.after_failed_mediation(d)
+
+    def screening_village(self, t: int, turn: int) -> int:
+        """The village of township ``t`` a due screening visit goes to (``turn``: round robin)."""
+        return turn if self.risk is None else self.risk.pick(t, turn)
 
     def _prepare_calls(self, extra: list[ExtraCall]) -> None:
         c, rng = self.params.calls, self.streams["call_arrivals"]
@@ -254,15 +314,16 @@ class PolicingModel(Model):
             pop = tw.layout.population.astype(float)
             for kind, key in _CALL_RATES:
                 lam = getattr(c, key) * pop.sum() / 1000.0 * self.horizon / (365.0 * DAY_MIN)
-                n = int(rng.poisson(lam))
-                times = rng.uniform(0.0, self.horizon, n)
+                n = int(rng.poisson(lam * self._demand_factor()))
+                times = self._demand_times(rng.uniform(0.0, self.horizon, n))
                 village = rng.choice(len(pop), size=n, p=pop / pop.sum())
                 service = self.draw_services(rng, c.on_scene_mean_min, n)
                 rows += zip(times.tolist(), [t] * n, village.tolist(), [kind] * n, service,
                             strict=True)
             if c.other_per_hour > 0:  # a township-wide Poisson stream, by population
-                n = int(rng.poisson(c.other_per_hour * self.horizon / 60.0))
-                times = rng.uniform(0.0, self.horizon, n)
+                n = int(rng.poisson(c.other_per_hour * self.horizon / 60.0 *
+                                    self._demand_factor()))
+                times = self._demand_times(rng.uniform(0.0, self.horizon, n))
                 village = rng.choice(len(pop), size=n, p=pop / pop.sum())
                 rows += zip(times.tolist(), [t] * n, village.tolist(),
                             [CallKind.PUBLIC_ORDER] * n,
@@ -273,6 +334,17 @@ class PolicingModel(Model):
         self._next_call = 0
         if rows:
             self.schedule_event(self._on_call_arrival, at=rows[0][0])
+
+    def _demand_factor(self) -> float:
+        """Call volume over the run relative to a flat profile (1 without rhythm)."""
+        return 1.0 if self.rhythm is None else self.rhythm.demand_mass(self.horizon) / \
+            self.horizon
+
+    def _demand_times(self, times: np.ndarray) -> np.ndarray:
+        """Uniform call times, reshaped by the daily and weekly profile when it is on."""
+        if self.rhythm is None:
+            return times
+        return self.rhythm.call_times(times / self.horizon, self.horizon)
 
     def _on_call_arrival(self) -> None:
         i = self._next_call
@@ -301,6 +373,8 @@ class PolicingModel(Model):
         rec = self.records.new_call(self.time, t, village, kind.value, dispute.index if dispute
                                     else -1, tw.station_km[village],
                                     tw.travel_min(tw.station, village))
+        if self.risk is not None and dispute is not None:
+            self.risk.known_dispute(t, village, self.time)
         urgency = Urgency.EMERGENCY if kind in _EMERGENCY else Urgency.CALL
         job_kind = JobKind.DISPUTE_CALL if dispute is not None else JobKind.OTHER_CALL
         return self.new_job(job_kind, t, village, urgency, dispute=dispute, record=rec,
@@ -355,6 +429,9 @@ class PolicingModel(Model):
         """
         if job.record is not None:
             job.record.t_arrive = self.time if at is None else at
+        if self.reporting is not None and (job.dispute is not None or
+                                           job.kind is JobKind.SCREENING):
+            self.reporting.contact(job.township, job.place, self.time if at is None else at)
         if job.kind is JobKind.SCREENING:
             return self._visit(responder, job)
         d = job.dispute
@@ -371,6 +448,8 @@ class PolicingModel(Model):
         found = [d for d in list(self.latent_set(job.township, job.place))
                  if d.rng.random() < p]
         job.found = found
+        if self.risk is not None:
+            self.risk.visited(job.township, job.place, self.time)
         minutes = job.service_min + sum(d.begin_intervention(responder, Channel.SCREENING)
                                         for d in found)
         self.records.visits.append({"t": self.time, "township": job.township,
@@ -391,6 +470,7 @@ class PolicingModel(Model):
             self._open_case(job.township)
 
     def _open_case(self, t: int) -> None:
+        self.records.cases.append({"t": self.time, "township": t})
         c = self.params.calls
         chunks = math.ceil(c.casework_hours / c.casework_chunk_hours) if c.casework_hours else 0
         left = c.casework_hours * 60.0
@@ -412,6 +492,9 @@ class PolicingModel(Model):
         """A dispute reached a terminal state: record it and retire the agent."""
         self.records.disputes.append(d.record())
         self.disputes_by_id.pop(d.index, None)
+        if self._purpose_rngs:
+            for name in _PURPOSES:
+                self._purpose_rngs.pop((name, d.index), None)
         d.remove()
 
     # ------------------------------------------------------------ running

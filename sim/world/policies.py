@@ -205,7 +205,7 @@ class Policy:
     def _on_screening_due(self) -> None:
         t, v = self._screen_order[self._screen_next % len(self._screen_order)]
         self._screen_next += 1
-        self._model.request_screening(t, v)
+        self._model.request_screening(t, self._model.screening_village(t, v))
 
     # ------------------------------------------------------------ dispatch rules
     def eligible(self, r: Responder, job: Job) -> bool:

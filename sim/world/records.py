@@ -92,6 +92,8 @@ class Records:
     visits: list[dict[str, Any]] = field(default_factory=list)
     workload: list[dict[str, Any]] = field(default_factory=list)
     villages: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)  # criminal cases opened
+    reports: list[dict[str, Any]] = field(default_factory=list)  # reporting channel decisions
     missed_visits: int = 0
     horizon_min: float = 0.0
     warmup_min: float = 0.0

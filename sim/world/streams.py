@@ -21,6 +21,13 @@ STREAM_NAMES = (
     "call_arrivals",  # non-dispute calls: when, where, kind, on-scene time
     "dispute_fate",  # per-dispute substreams: mediation outcomes and times, later episodes'
     #                  clocks, injuries and reports of later fights, discovery on visits
+    # The mechanisms of issue 15 (each used only when its switch is on, so the draws above
+    # are untouched when they are off):
+    "report_fate",  # per-dispute substreams: whether, when and to whom flares are reported
+    "acute_fate",  # per-dispute substreams: quarrels' calm clocks, fights' durations/injuries
+    "household_repeats",  # the exogenous cascade of repeat disputes (counts and delays)
+    "repeat_clocks",  # first-episode clocks of those repeats
+    "household_fate",  # per-dispute substreams: repeats after a failed mediation
     "mesa",  # Mesa's own model.rng / model.random (grids, shuffles)
 )
 
