@@ -42,6 +42,15 @@ METRICS: dict[str, str] = {
     "proactive_contact_share": "disputes first met without a call (screening, auxiliary, "
                                "alert) / disputes met",
     "unanswered_calls": "calls nobody had reached by the horizon",
+    "quarrel_incidents": "incidents: quarrels that flared up and fights, reported or not",
+    "recorded_dispute_calls": "recorded 110 calls about disputes (quarrels and fights)",
+    "recorded_criminal_calls": "recorded 110 calls about criminal incidents: thefts, assaults "
+                               "and fights of disputes that caused an injury",
+    "recorded_cases": "criminal cases opened (injury crimes from disputes, thefts and assaults "
+                      "attended)",
+    "auxiliary_reports": "flares reported in person to a village auxiliary (no 110 call; "
+                         "reporting channel on)",
+    "unreported_flares": "flares nobody reported (reporting channel on)",
 }
 
 
@@ -59,6 +68,8 @@ class Tables:
     warmup_min: float
     residents: int
     missed_visits: int = 0
+    cases: pd.DataFrame | None = None
+    reports: pd.DataFrame | None = None
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -81,7 +92,9 @@ def tables_from_records(records) -> Tables:
         villages=_frame(records.villages, ["village", "station_km"]),
         visits=_frame(records.visits, ["t", "village", "found"]),
         horizon_min=records.horizon_min, warmup_min=records.warmup_min,
-        residents=records.residents, missed_visits=records.missed_visits)
+        residents=records.residents, missed_visits=records.missed_visits,
+        cases=_frame(getattr(records, "cases", []), ["t", "township"]),
+        reports=_frame(getattr(records, "reports", []), ["t", "dispute_id", "route"]))
 
 
 def _mean(x: pd.Series) -> float:
@@ -111,6 +124,12 @@ def compute_metrics(tab: Tables) -> dict[str, float]:
     met = d[d["first_channel"].astype(str) != ""]
     n_inj = len(inj)
     thefts = int((c["kind"] == "theft").sum())
+    injured = set(d.loc[d["injuries"] > 0, "dispute_id"].tolist())
+    criminal_calls = int(c["kind"].isin(("theft", "assault")).sum() + (
+        (c["kind"] == "fight") & c["dispute_id"].isin(injured)).sum())
+    cases = tab.cases if tab.cases is not None else pd.DataFrame(columns=["t"])
+    reps = tab.reports if tab.reports is not None else pd.DataFrame(columns=["t", "route"])
+    reps = reps[reps["t"] >= tab.warmup_min] if len(reps) else reps
     return {
         "response_time_mean_min": _mean(answered),
         "response_time_median_min": float(answered.median()) if len(answered) else float("nan"),
@@ -138,6 +157,12 @@ def compute_metrics(tab: Tables) -> dict[str, float]:
         "proactive_contact_share": float((met["first_channel"] != "call").mean()) if len(met)
         else float("nan"),
         "unanswered_calls": float(c["t_arrive"].isna().sum()),
+        "quarrel_incidents": float(d["flares"].sum() + d["fights"].sum()),
+        "recorded_dispute_calls": float(c["kind"].isin(DISPUTE_CALL_KINDS).sum()),
+        "recorded_criminal_calls": float(criminal_calls),
+        "recorded_cases": float((cases["t"] >= tab.warmup_min).sum()) if len(cases) else 0.0,
+        "auxiliary_reports": float((reps["route"] == "auxiliary").sum()) if len(reps) else 0.0,
+        "unreported_flares": float((reps["route"] == "none").sum()) if len(reps) else 0.0,
     }
 
 

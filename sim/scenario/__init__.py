@@ -1,12 +1,12 @@
 """The scenario schema: the one owner of every parameter's name, unit, default and provenance.
 
-A scenario is a TOML file checked by the pydantic models of this package, one module per
-section (``township``, ``residents``, ``disputes``, ``mediation``, ``calls``, ``staff``,
-``reform``, ``rhythm``, ``reporting``, ``households``, ``acute``), joined in :mod:`sim.scenario.schema`. Every parameter is declared with
-:func:`~sim.scenario.parameters.param`, which records its unit, a one-line description, its
-provenance (``seed: ...`` when the value reproduces a figure of the source report (SEED_FACTS,
-Xiangyang 2021-2023), ``calibrated: ...`` when it was set to meet a reported figure,
-``assumption: ...`` with a literature range where one exists, ``run: ...`` for the user's
+A scenario is a TOML file checked by the pydantic models of this package, one module per section
+(``township``, ``residents``, ``disputes``, ``mediation``, ``calls``, ``staff``, ``reform``,
+``rhythm``, ``reporting``, ``households``, ``acute``), joined in :mod:`sim.scenario.schema`. Every
+parameter is declared with :func:`~sim.scenario.parameters.param`, which records its unit, a
+one-line description, its provenance (``seed: ...`` when the value reproduces a figure of the source
+report (SEED_FACTS, Xiangyang 2021-2023), ``calibrated: ...`` when it was set to meet a reported
+figure, ``assumption: ...`` with a literature range where one exists, ``run: ...`` for the user's
 choice) and a plausible range. Other layers read parameter metadata from here (docs, the CLI's
 ``--set``, sweeps, robustness designs), never from a list of their own.
 """
