@@ -262,3 +262,25 @@ def test_risk_targeted_screening_visits_the_recent_dispute_village_first():
         rec = m.simulate()
         firsts[targeting] = rec.visits[0]["village"]
     assert firsts == {"round_robin": 0, "risk": 3}
+
+
+def _household_counts(sets):
+    s = scenario(*BASE, "days=365", "disputes.rate_per_1000_year=1667",
+                 "residents.elderly_alone_share=0", "residents.household_size=3", *sets)
+    m = PolicingModel(s, layouts=[line_layout([10.0], population=3000)])
+    pop = m.populations[0]
+    counts = np.zeros(1000)
+    for r in m._dispute_rows:
+        counts[pop.describe(r[5][0])[1]] += 1
+    return counts
+
+
+def test_household_proneness_overdisperses_disputes_as_a_gamma_mixture_predicts():
+    # ~5 disputes per household (as first party) in a year. Alike households: Poisson counts,
+    # variance / mean = 1. Gamma proneness with CV c: negative binomial, 1 + mean x c^2.
+    alike = _household_counts([])
+    assert abs(alike.var() / alike.mean() - 1.0) < 0.2
+    mixed = _household_counts(["households.frailty_cv=1"])
+    expected = 1.0 + mixed.mean() * 1.0 ** 2
+    assert abs(mixed.var() / mixed.mean() - expected) < 0.35 * expected
+    assert mixed.sum() == alike.sum()  # proneness changes who quarrels, not how often

@@ -24,6 +24,12 @@ class Households(Section):
         0.3, "disputes", "extra expected repeat disputes after each failed mediation",
         "assumption: a failed settlement leaves the grievance open", ge=0, le=5,
         plausible=(0.0, 0.6))
+    frailty_cv: float = param(
+        0.0, "-", "coefficient of variation of a household's dispute proneness (gamma "
+        "distributed, mean 1; 0: every household alike): the first party of a dispute is drawn "
+        "in proportion to it", "assumption: incidents concentrate on few households "
+        "(Farrell & Pease 1993); no published value for rural disputes", ge=0, le=5,
+        plausible=(0.0, 1.5))
     keep_total_rate: bool = param(True, "bool", "the calibrated dispute rate counts repeats: "
                                   "first disputes arise at rate x (1 - repeat_expected)",
                                   "assumption: the reported rate includes repeats")

@@ -99,6 +99,9 @@ class PolicingModel(Model):
         self._build_space(layouts)
         self.populations = [Population(tw.layout.population, scenario.residents,
                                        self.streams["population"]) for tw in self.townships]
+        if scenario.households.frailty_cv > 0:  # heterogeneous households (issue 15)
+            for pop in self.populations:
+                pop.set_frailty(scenario.households.frailty_cv, self.streams["household_frailty"])
         self._latent = [[{} for _ in range(tw.n_villages)] for tw in self.townships]
         self.dispatchers = [Dispatcher(self.policy, t) for t in range(len(self.townships))]
         self._resident_aux: set[tuple[int, int]] = set()
@@ -429,6 +432,8 @@ class PolicingModel(Model):
         """
         if job.record is not None:
             job.record.t_arrive = self.time if at is None else at
+        if self.risk is not None and job.dispute is not None and job.kind is JobKind.MEDIATION:
+            self.risk.known_dispute(job.township, job.place, self.time)  # found without a call
         if self.reporting is not None and (job.dispute is not None or
                                            job.kind is JobKind.SCREENING):
             self.reporting.contact(job.township, job.place, self.time if at is None else at)

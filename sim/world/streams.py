@@ -27,6 +27,7 @@ STREAM_NAMES = (
     "acute_fate",  # per-dispute substreams: quarrels' calm clocks, fights' durations/injuries
     "household_repeats",  # the exogenous cascade of repeat disputes (counts and delays)
     "repeat_clocks",  # first-episode clocks of those repeats
+    "household_frailty",  # households' dispute proneness (households.frailty_cv > 0)
     "household_fate",  # per-dispute substreams: repeats after a failed mediation
     "mesa",  # Mesa's own model.rng / model.random (grids, shuffles)
 )
