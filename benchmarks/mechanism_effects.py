@@ -33,8 +33,10 @@ MECHANISMS = {
     "quarrel_clocks": ["acute.quarrel_clocks=true"],
     "fight_duration": ["acute.fight_duration=true"],
     "risk_screening": ["screening.targeting=risk"],
+    "household_frailty": ["households.frailty_cv=1"],
     "all": ["rhythm.enabled=true", "reporting.enabled=true", "households.repeat=true",
-            "acute.age_hazard=true", "acute.quarrel_clocks=true", "acute.fight_duration=true"],
+            "households.frailty_cv=1", "acute.age_hazard=true", "acute.quarrel_clocks=true",
+            "acute.fight_duration=true"],
 }
 
 
@@ -44,9 +46,12 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--days", type=float, default=365.0)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--only", nargs="*", default=None, help="mechanisms to run (off always)")
     args = ap.parse_args()
     runs: dict[str, dict[str, np.ndarray]] = {}
     for name, sets in MECHANISMS.items():
+        if args.only is not None and name != "off" and name not in args.only:
+            continue
         per = {}
         for pol in ("station_centred", "center_office"):
             scn = load_scenario(ROOT / "scenarios" / f"{pol}.toml",
