@@ -45,7 +45,7 @@ METRICS: dict[str, str] = {
     "quarrel_incidents": "incidents: quarrels that flared up and fights, reported or not",
     "recorded_dispute_calls": "recorded 110 calls about disputes (quarrels and fights)",
     "recorded_criminal_calls": "recorded 110 calls about criminal incidents: thefts, assaults "
-                               "and fights of disputes that caused an injury",
+                               "and calls about fights that injured someone",
     "recorded_cases": "criminal cases opened (injury crimes from disputes, thefts and assaults "
                       "attended)",
     "auxiliary_reports": "flares reported in person to a village auxiliary (no 110 call; "
@@ -124,9 +124,7 @@ def compute_metrics(tab: Tables) -> dict[str, float]:
     met = d[d["first_channel"].astype(str) != ""]
     n_inj = len(inj)
     thefts = int((c["kind"] == "theft").sum())
-    injured = set(d.loc[d["injuries"] > 0, "dispute_id"].tolist())
-    criminal_calls = int(c["kind"].isin(("theft", "assault")).sum() + (
-        (c["kind"] == "fight") & c["dispute_id"].isin(injured)).sum())
+    criminal_calls = int(c["criminal"].astype(bool).sum()) if "criminal" in c else 0
     cases = tab.cases if tab.cases is not None else pd.DataFrame(columns=["t"])
     reps = tab.reports if tab.reports is not None else pd.DataFrame(columns=["t", "route"])
     reps = reps[reps["t"] >= tab.warmup_min] if len(reps) else reps

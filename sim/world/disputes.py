@@ -83,7 +83,8 @@ class Dispute(FixedAgent):
     # Slots: a dispute is the most-touched object of a run, and with more than 30 attributes
     # an instance dict stops sharing its keys (3.12), growing to 1.6 KB and slower to read.
     __slots__ = ("_channel_pending", "_clocks", "_events", "_fought_this_episode",
-                 "_latent_clocks", "_rng", "elderly_alone", "fights", "first_channel", "flares",
+                 "_injured_this_episode", "_latent_clocks", "_rng", "elderly_alone", "fights",
+                 "first_channel", "flares",
                  "index", "injuries", "interventions", "job", "kind", "parties", "referred",
                  "relapses", "resolved_by", "state", "t_end", "t_first_contact", "t_start",
                  "tension", "tension0", "township", "village")
@@ -115,6 +116,7 @@ class Dispute(FixedAgent):
         self._clocks = clocks
         self._rng = None
         self._fought_this_episode = False
+        self._injured_this_episode = False
         self._channel_pending = Channel.CALL
         self.cell = model.cell_of(township, village)
         self._enter_latent()
@@ -248,6 +250,8 @@ class Dispute(FixedAgent):
         self._events.pop("report", None)
         kind = CallKind.FIGHT if self.fights and self._fought_this_episode else CallKind.DISPUTE
         self.job = self.model.new_call(kind, self.township, self.village, dispute=self)
+        if self._injured_this_episode:
+            self.job.record.criminal = True  # it reports a fight that injured someone
 
     def _on_subside(self) -> None:
         self._leave_latent()
@@ -307,12 +311,14 @@ class Dispute(FixedAgent):
         u = self._clocks.injury_u if self.fights == 1 else self.rng.random()
         if u < self.model.params.disputes.injury_prob:
             self.injuries += 1
+            self._injured_this_episode = True
             self.model.record_injury(self.township, self.village, self)
 
     def _on_fight_injury(self) -> None:
         """Someone is hurt before the fight ended or anyone stopped it."""
         self._events.pop("injury", None)
         self.injuries += 1
+        self._injured_this_episode = True
         self.model.record_injury(self.township, self.village, self)
 
     def _fight_reported(self) -> bool:
@@ -390,6 +396,7 @@ class Dispute(FixedAgent):
 
     def _new_clocks(self) -> None:
         self._fought_this_episode = False
+        self._injured_this_episode = False
         self._clocks = self.model.draw_clocks(self.rng)
 
     def _end(self, state: DisputeState) -> None:

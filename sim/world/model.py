@@ -491,6 +491,8 @@ class PolicingModel(Model):
                                       "dispute_id": dispute.index if dispute else -1,
                                       "from_dispute": dispute is not None})
         if dispute is not None:
+            if dispute.job is not None and dispute.job.record is not None:
+                dispute.job.record.criminal = True  # the call about this fight records it
             self._open_case(t)
 
     def dispute_closed(self, d: Dispute) -> None:

@@ -37,7 +37,7 @@ class Row:
 
 CALL_FIELDS = ("call_id", "township", "village", "kind", "dispute_id", "t_call", "t_dispatch",
                "t_arrive", "t_clear", "responder_id", "responder_role", "from_place",
-               "travel_min", "station_km", "station_travel_min", "urgency")
+               "travel_min", "station_km", "station_travel_min", "urgency", "criminal")
 
 
 class CallRecord(Row):
@@ -109,6 +109,7 @@ class Records:
         rec.responder_id, rec.responder_role, rec.from_place = -1, "", -1
         rec.station_km, rec.station_travel_min = station_km, station_travel_min
         rec.urgency = 0 if kind in ("fight", "assault", "traffic") else 1
+        rec.criminal = kind in ("theft", "assault")  # a fight call: once it reports an injury
         self.calls.append(rec)
         return rec
 
