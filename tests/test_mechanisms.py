@@ -284,3 +284,20 @@ def test_household_proneness_overdisperses_disputes_as_a_gamma_mixture_predicts(
     expected = 1.0 + mixed.mean() * 1.0 ** 2
     assert abs(mixed.var() / mixed.mean() - expected) < 0.35 * expected
     assert mixed.sum() == alike.sum()  # proneness changes who quarrels, not how often
+
+
+# ---------------------------------------------------------------- recorded statistics
+def test_a_fight_call_is_a_recorded_criminal_call_only_when_the_fight_injured():
+    # Violent flare at 10, called in at 10 (delay 0), fight at 11 before the officer (12 min
+    # away) arrives: the call becomes a fight call; criminal only when the fight injures.
+    hurt = ExtraDispute(0.0, 0, _clocks(flare=10.0, violent_u=0.0, acute=1.0, injury_u=0.0))
+    unhurt = ExtraDispute(500.0, 0, _clocks(flare=10.0, violent_u=0.0, acute=1.0, injury_u=1.0))
+    rec = _model(["disputes.violent_flare_share=1", "disputes.injury_prob=0.5"],
+                 disputes=[hurt, unhurt]).simulate()
+    calls = sorted((c for c in rec.calls if c["t_call"] < 1000), key=lambda c: c["t_call"])
+    assert [(c["t_call"], c["kind"], c["criminal"]) for c in calls] == [
+        (10.0, "fight", True), (510.0, "fight", False)]
+    # an unprompted fight that injured, reported 5 minutes later: the call records the crime
+    later = ExtraDispute(0.0, 0, _clocks(escalate=100.0, report_delay=5.0, injury_u=0.0))
+    c = min(_model([], disputes=[later]).simulate().calls, key=lambda c: c["t_call"])
+    assert (c["t_call"], c["kind"], c["criminal"]) == (105.0, "fight", True)
