@@ -318,7 +318,8 @@ class Dispute(FixedAgent):
         """Someone is hurt before the fight ended or anyone stopped it."""
         self._events.pop("injury", None)
         self.injuries += 1
-        self._injured_this_episode = True
+        # (an unreported fight may have relapsed meanwhile: the new episode's call is not it)
+        self._injured_this_episode = self._fought_this_episode
         self.model.record_injury(self.township, self.village, self)
 
     def _fight_reported(self) -> bool:
