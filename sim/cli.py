@@ -491,12 +491,24 @@ def calibrate(reps: Annotated[int, typer.Option(min=2, max=100000, metavar="N",
                                                 help="Replications of each scenario.")] = 10,
               seed: Seed = None,
               json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+              mechanisms: Annotated[bool, typer.Option(
+                  "--mechanisms", help="Use the scenarios with every issue-15 mechanism on "
+                  "(scenarios/*_mechanisms.toml).")] = False,
               ) -> None:
     """The default scenarios beside the source report's figures (docs/calibration.md)."""
+    from sim.experiments.calibration import (  # noqa: PLC0415
+        BASELINE,
+        REFORM,
+        format_rows,
+    )
     from sim.experiments.calibration import calibrate as run_calibration  # noqa: PLC0415
-    from sim.experiments.calibration import format_rows  # noqa: PLC0415
+    base, reform = BASELINE, REFORM
+    if mechanisms:
+        base = base.with_name(f"{base.stem}_mechanisms.toml")
+        reform = reform.with_name(f"{reform.stem}_mechanisms.toml")
     try:
-        rows = run_calibration(reps, seed, progress=sys.stderr.isatty())
+        rows = run_calibration(reps, seed, progress=sys.stderr.isatty(), baseline=base,
+                               reform=reform)
     except ScenarioError as e:
         fail(str(e))
     if json_:

@@ -103,9 +103,10 @@ def test_slow_build_up_is_cut():
 
 def _tables(disputes: list[dict], injuries: list[dict], warm=10.0, period=20.0, follow=5.0):
     cols = ["dispute_id", "t_start", "t_first_contact", "first_channel", "t_first_fight",
-            "t_repeat", "t_end", "outcome", "interventions", "relapses", "fights"]
+            "t_repeat", "t_end", "outcome", "interventions", "relapses", "fights", "flares"]
     d = pd.DataFrame([{**{c: math.nan for c in cols}, "first_channel": "", "outcome": "open",
-                       "interventions": 0, "relapses": 0, "fights": 0, **r} for r in disputes])
+                       "interventions": 0, "relapses": 0, "fights": 0, "flares": 0, **r}
+                      for r in disputes])
     d = d.astype({c: float for c in ("t_start", "t_first_contact", "t_first_fight",
                                      "t_repeat", "t_end")})
     return Tables(calls=pd.DataFrame(), disputes=d,
@@ -122,11 +123,11 @@ def test_cohort_metrics_by_hand():
         dict(dispute_id=0, t_start=5 * D, t_first_fight=6 * D),  # before the period: out
         dict(dispute_id=1, t_start=10 * D, t_first_contact=11 * D, first_channel="call",
              t_repeat=13 * D, t_first_fight=14 * D, t_end=14.5 * D, outcome="resolved",
-             interventions=2, relapses=1, fights=1),
+             interventions=2, relapses=1, fights=1, flares=2),
         dict(dispute_id=2, t_start=20 * D, t_first_contact=21 * D, first_channel="screening",
              t_repeat=26 * D, t_first_fight=27 * D, interventions=1, relapses=1, fights=1),
         dict(dispute_id=3, t_start=29 * D, t_end=31 * D, outcome="subsided"),
-        dict(dispute_id=4, t_start=30 * D, t_first_fight=30.5 * D),  # after the period: out
+        dict(dispute_id=4, t_start=30 * D, t_first_fight=30.5 * D, flares=3),  # after: out
     ]
     inj = [(14 * D, 1, True), (27 * D, 2, True), (6 * D, 0, True), (12 * D, -1, False)]
     m = cohort_metrics(_tables(rows, inj))
@@ -140,6 +141,7 @@ def test_cohort_metrics_by_hand():
     assert m["subsided_share"] == pytest.approx(1 / 3)  # 3 faded 2 days after its start
     assert m["open_share"] == pytest.approx(1 / 3)
     assert m["proactive_contact_share"] == pytest.approx(1 / 2)
+    assert m["quarrel_incidents"] == 4  # the cohort's flares (2) and fights (1 + 1)
     assert "failed_mediation_share" in METRICS and "repeat_dispute_rate" in METRICS
 
 

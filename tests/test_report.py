@@ -26,8 +26,8 @@ from sim.present.report import (
 )
 from sim.scenario import COMPONENTS, load_scenario
 
-COMPARE_SLUGS = ["response-time-by-distance", "violence-and-injuries", "township-map",
-                 "equity-beyond-target", "reform-components", "time-budgets"]
+COMPARE_SLUGS = ["response-time-by-distance", "violence-and-injuries", "response-time-by-hour",
+                 "township-map", "equity-beyond-target", "reform-components", "time-budgets"]
 
 
 def _images(page: str) -> list[str]:
@@ -56,7 +56,7 @@ def test_compare_report_has_every_figure(full_report):
     folder, page_path, log = full_report
     assert page_path == folder / "report" / "report.html"
     page = page_path.read_text(encoding="utf-8")
-    assert len(_images(page)) == 6
+    assert len(_images(page)) == 7
     for slug in COMPARE_SLUGS:
         assert f"id='{slug}'" in page
     _check_files(page_path.parent, COMPARE_SLUGS)
@@ -116,7 +116,7 @@ def test_cli_without_components_says_how_to_add_them(small_compare, tmp_path):  
     assert res.exit_code == 0, res.output
     assert f"report: {tmp_path / 'r' / 'report.html'}" in res.output
     page = (tmp_path / "r" / "report.html").read_text()
-    assert len(_images(page)) == 5
+    assert len(_images(page)) == 6
     assert "reform-components" not in page
     assert "policesim report DIR" in page and COMPONENTS_HINT[:40] in page
     assert not (small_compare / "components").exists()
@@ -124,7 +124,7 @@ def test_cli_without_components_says_how_to_add_them(small_compare, tmp_path):  
 
 def test_single_run_folder(small_compare, tmp_path):  # noqa: F811
     page = write_report(small_compare / "a", tmp_path / "r").read_text()
-    assert len(_images(page)) == 5
+    assert len(_images(page)) == 6
     assert "Old model (station-centred)" in page and "Reform (center offices)" not in page
 
 

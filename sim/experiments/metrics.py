@@ -64,6 +64,16 @@ METRICS: dict[str, str] = {
                                "auxiliary, alert, elderly visit) / disputes met, within "
                                "their window",
     "unanswered_calls": "period: calls nobody had reached by the end of the run",
+    "quarrel_incidents": "cohort: incidents of the cohort's disputes by the end of the run: "
+                         "quarrels that flared up and fights, reported or not",
+    "recorded_dispute_calls": "period: recorded 110 calls about disputes (quarrels and fights)",
+    "recorded_criminal_calls": "period: recorded 110 calls about criminal incidents: thefts, "
+                               "assaults and calls about fights that injured someone",
+    "recorded_cases": "period: criminal cases opened (injury crimes from disputes, thefts and "
+                      "assaults attended)",
+    "auxiliary_reports": "period: flares reported in person to a village auxiliary (no 110 "
+                         "call; reporting channel on)",
+    "unreported_flares": "period: flares nobody reported (reporting channel on)",
 }
 
 #: Metrics that are shares (their intervals are kept within [0, 1]).
@@ -89,6 +99,8 @@ class Tables:
     missed_visits: int = 0
     staff: pd.DataFrame | None = None  # one row per responder: role, post, jobs attended
     period_end_min: float | None = None  # None: the run's end (records without a follow-up)
+    cases: pd.DataFrame | None = None  # criminal cases opened (t, township)
+    reports: pd.DataFrame | None = None  # reporting-channel decisions (t, dispute_id, route)
 
     @property
     def period_end(self) -> float:
@@ -123,7 +135,9 @@ def tables_from_records(records) -> Tables:
         horizon_min=records.horizon_min, warmup_min=records.warmup_min,
         residents=records.residents, missed_visits=records.missed_visits,
         staff=_frame(getattr(records, "staff", []), ["responder_id", "role", "post", "jobs"]),
-        period_end_min=records.period_end_min or None)
+        period_end_min=records.period_end_min or None,
+        cases=_frame(getattr(records, "cases", []), ["t", "township"]),
+        reports=_frame(getattr(records, "reports", []), ["t", "dispute_id", "route"]))
 
 
 def _mean(x: pd.Series) -> float:
@@ -172,6 +186,7 @@ def cohort_metrics(tab: Tables) -> dict[str, float]:
         "disputes": float(n_d),
         "disputes_escalated": float((d["t_first_fight"] <= end).sum()),
         "fights": float(d["fights"].sum()),
+        "quarrel_incidents": float(d["flares"].sum() + d["fights"].sum()),
         "dispute_injury_crimes": float(n_inj),
         "dispute_injury_rate": n_inj / n_d if n_d else float("nan"),
         "repeat_dispute_rate": _share(repeat),
@@ -182,6 +197,13 @@ def cohort_metrics(tab: Tables) -> dict[str, float]:
         "open_share": _share(~within),
         "proactive_contact_share": _share(met["first_channel"] != "call"),
     }
+
+
+def _in_period(tab: Tables, rows: pd.DataFrame | None) -> pd.DataFrame:
+    """The rows (with a time ``t``) of the measured period; empty without such records."""
+    if rows is None or not len(rows):
+        return pd.DataFrame(columns=["t", "route"])
+    return rows[(rows["t"] >= tab.warmup_min) & (rows["t"] < tab.period_end)]
 
 
 def compute_metrics(tab: Tables) -> dict[str, float]:
@@ -198,6 +220,8 @@ def compute_metrics(tab: Tables) -> dict[str, float]:
     years = max(tab.period_end - tab.warmup_min, 1e-9) / YEAR_MIN
     n_inj = len(inj)
     thefts = int((c["kind"] == "theft").sum())
+    criminal_calls = int(c["criminal"].astype(bool).sum()) if "criminal" in c else 0
+    cases, reps = _in_period(tab, tab.cases), _in_period(tab, tab.reports)
     out = {
         "response_time_mean_min": _mean(answered),
         "officer_response_time_mean_min": officer_response_mean(c),
@@ -216,6 +240,11 @@ def compute_metrics(tab: Tables) -> dict[str, float]:
         else float("nan"),
         "unanswered_calls": float(c["t_arrive"].isna().sum()),
         **cohort_metrics(tab),
+        "recorded_dispute_calls": float(c["kind"].isin(DISPUTE_CALL_KINDS).sum()),
+        "recorded_criminal_calls": float(criminal_calls),
+        "recorded_cases": float(len(cases)),
+        "auxiliary_reports": float((reps["route"] == "auxiliary").sum()) if len(reps) else 0.0,
+        "unreported_flares": float((reps["route"] == "none").sum()) if len(reps) else 0.0,
     }
     return {k: out[k] for k in METRICS}
 

@@ -66,16 +66,19 @@ def merge_records(parts: Sequence[Records]) -> Records:
     order is the township's. Calls, injuries and visits then follow the canonical order of
     :meth:`Records.canonical_order`.
     """
-    order = []  # (t_start, township, rank in township, part, old id)
+    order = []  # (arose later, t_start, township, rank in township, part, old id)
     for p, part in enumerate(parts):
         rank: dict[int, int] = {}
         for rec in sorted(part.disputes, key=lambda r: r.dispute_id):
             k = rank.get(rec.township, 0)
             rank[rec.township] = k + 1
-            order.append((rec.t_start, rec.township, k, p, rec.dispute_id))
+            # disputes that arose during the run (repeats of failed mediations) are numbered
+            # after those drawn up front, by when they arose, as in the whole run
+            later = rec.dispute_id >= part.prepared_disputes
+            order.append((later, rec.t_start, rec.township, k, p, rec.dispute_id))
     order.sort()
     new_id: list[dict[int, int]] = [{} for _ in parts]
-    for i, (_, _, _, p, old) in enumerate(order):
+    for i, (_, _, _, _, p, old) in enumerate(order):
         new_id[p][old] = i
     merged = Records()
     for p, part in enumerate(parts):
@@ -85,7 +88,7 @@ def merge_records(parts: Sequence[Records]) -> Records:
         for rec in part.calls:
             if rec.dispute_id >= 0:
                 rec.dispute_id = ids[rec.dispute_id]
-        for row in part.injuries:
+        for row in part.injuries + part.reports:
             if row["dispute_id"] >= 0:
                 row["dispute_id"] = ids[row["dispute_id"]]
         merged.calls += part.calls
@@ -95,6 +98,9 @@ def merge_records(parts: Sequence[Records]) -> Records:
         merged.workload += part.workload
         merged.staff += part.staff
         merged.villages += part.villages
+        merged.cases += part.cases
+        merged.reports += part.reports
+        merged.prepared_disputes += part.prepared_disputes
         merged.missed_visits += part.missed_visits
         merged.residents += part.residents
     merged.horizon_min, merged.warmup_min = parts[0].horizon_min, parts[0].warmup_min

@@ -86,6 +86,45 @@ def response_time_ecdf(responses: pd.DataFrame, order: Sequence[str] | None = No
     return fig
 
 
+def response_by_hour(responses: pd.DataFrame, order: Sequence[str] | None = None,
+                     palette: Mapping[str, str] | None = None) -> Figure:
+    """Mean response time by hour of day (lines) over the calls per hour (bars), per model.
+
+    Args:
+        responses: One row per call: ``model``, ``hour`` (0-23), ``response_min`` and
+            ``replication``.
+        order: Models in legend order.
+        palette: Model colours.
+
+    """
+    models = _order(responses, order)
+    pal = _palette(models, palette)
+    hours = np.arange(24)
+    with style.figure_style():
+        fig = _figure(8.0, 4.2)
+        ax = fig.subplots()
+        ax2 = ax.twinx()
+        width = 0.8 / max(1, len(models))
+        for i, m in enumerate(models):
+            d = responses[responses["model"] == m]
+            reps = max(1, d["replication"].nunique())
+            n = d.groupby("hour").size().reindex(hours, fill_value=0) / reps
+            ax2.bar(hours - 0.4 + width * (i + 0.5), n.to_numpy(), width=width,
+                    color=pal[m], alpha=0.18, lw=0)
+            mean = d.groupby("hour")["response_min"].mean().reindex(hours)
+            ax.plot(hours, mean.to_numpy(), marker="o", ms=3, color=pal[m], label=m)
+        ax.set_zorder(ax2.get_zorder() + 1)
+        ax.patch.set_visible(False)
+        ax.set_xticks(range(0, 24, 3), [f"{h:02d}:00" for h in range(0, 24, 3)])
+        ax.set_xlabel("hour of day the call came in")
+        ax.set_ylabel("mean minutes until help arrives")
+        ax2.set_ylabel("calls per replication (bars)", color="0.4")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left", frameon=False)
+        fig.suptitle("Response time by hour of day")
+    return fig
+
+
 def _ci_text(m: float, lo: float, hi: float) -> str:
     digits = 0 if abs(m) >= 100 else 1 if abs(m) >= 1 else 2
     if math.isnan(lo):

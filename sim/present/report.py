@@ -53,6 +53,7 @@ from sim.present.report_page import (
     change_notes,
     ecdf_caption,
     effects_caption,
+    hour_caption,
     interval_caption,
     map_caption,
     period_name,
@@ -148,6 +149,7 @@ def response_table(models: list[ModelResults]) -> pd.DataFrame:
             "model": m.label, "replication": c["replication"],
             "township": c.get("township", 0), "village": c["village"],
             "station_km": c["station_km"].astype(float),
+            "hour": (c["t_call"].astype(float) % 1440.0 // 60.0).astype(int),
             "response_min": c["t_arrive"].astype(float) - c["t_call"].astype(float)}))
     df = pd.concat(frames, ignore_index=True)
     edges = [b[0] for b in BANDS] + [math.inf]
@@ -360,6 +362,8 @@ def build_figures(res: Results, comps: dict[str, ModelResults]) -> tuple[list[Fi
                                                   palette=pal, period=period_name(models[0]),
                                                   notes=change_notes(res)),
                           interval_caption(res)))
+    figs.append(FigureOut("response-time-by-hour", "When in the day help is slow",
+                          plots.response_by_hour(r, order, pal), hour_caption(res, r)))
     v, xy, circuity = village_table(models, r)
     n_tw = int(models[0].scenario["township"].get("townships", 1))
     figs.append(FigureOut("township-map", "Where help arrives late",

@@ -102,6 +102,21 @@ def ecdf_caption(res: Results, r: pd.DataFrame) -> str:
     return text
 
 
+def hour_caption(res: Results, r: pd.DataFrame) -> str:
+    """Caption the response time by hour of day (``r``: the response table, with ``hour``)."""
+    calls = r.groupby(["model", "hour"]).size().groupby("hour").mean()
+    peak = int(calls.idxmax()) if len(calls) else 0
+    means = r.groupby(["model", "hour"])["response_min"].mean()
+    at_peak = [f"{_num(means.get((lab, peak), float('nan')))} minutes "
+               f"({lab.split(' (')[0].lower()})" for lab in res.labels]
+    return ("Mean minutes from a call to the first responder on scene, by the hour of day the "
+            "call came in (all kinds of call; the bars show how many calls each hour brings). "
+            "Day shifts that end in the afternoon meet an evening peak of demand only when "
+            "calls follow a daily profile (scenario switch rhythm.enabled). From "
+            f"{_years(res.models[0])}. Key number: in the busiest hour ({peak:02d}:00) help "
+            f"took {' vs. '.join(at_peak)}.")
+
+
 def change_notes(res: Results) -> dict[str, str]:
     """One line per metric: the paired change with the reform (two models only)."""
     if len(res.models) != 2:

@@ -2,7 +2,8 @@
 
 A scenario is a TOML file checked by the pydantic models of this package, one module per
 section (``township``, ``roads``, ``residents``, ``disputes``, ``mediation``, ``calls``, ``staff``,
-``reform``, ``costs``), joined in :mod:`sim.scenario.schema`. Every parameter is declared with
+``reform``, ``costs``, ``rhythm``, ``reporting``,
+``households``, ``acute``), joined in :mod:`sim.scenario.schema`. Every parameter is declared with
 :func:`~sim.scenario.parameters.param`, which records its unit, a one-line description, its
 provenance (``seed: ...`` when the value reproduces a figure of the source report (SEED_FACTS,
 Xiangyang 2021-2023), ``calibrated: ...`` when it was set to meet a reported figure,
@@ -11,12 +12,14 @@ choice) and a plausible range. Other layers read parameter metadata from here (d
 ``--set``, sweeps, robustness designs), never from a list of their own.
 """
 
+from sim.scenario.acute import Acute
 from sim.scenario.calls import Calls
 from sim.scenario.community import CommunityWork
 from sim.scenario.costs import Costs
 from sim.scenario.dispatch import Dispatch
 from sim.scenario.disputes import Disputes
 from sim.scenario.duty import Duty
+from sim.scenario.households import Households
 from sim.scenario.limits import (
     MAX_CASEWORK_BLOCKS,
     MAX_GRID_CELLS,
@@ -45,7 +48,9 @@ from sim.scenario.parameters import (
     provenance_kind,
 )
 from sim.scenario.reform import Reform, Screening
+from sim.scenario.reporting import Reporting
 from sim.scenario.residents import Residents
+from sim.scenario.rhythm import Rhythm
 from sim.scenario.roads import Roads
 from sim.scenario.schema import Scenario, iter_parameters, parameter_table, staffing_warnings
 from sim.scenario.staff import Shifts, Staff
@@ -62,15 +67,19 @@ __all__ = [
     "MIN_DURATION_MIN",
     "POLICIES",
     "PROVENANCE_KINDS",
+    "Acute",
     "Calls",
     "CommunityWork",
     "Costs",
     "Dispatch",
     "Disputes",
     "Duty",
+    "Households",
     "Mediation",
     "Reform",
+    "Reporting",
     "Residents",
+    "Rhythm",
     "Roads",
     "Scenario",
     "ScenarioError",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sim.scenario.parameters import Section, param
 
 
@@ -40,5 +42,14 @@ class Screening(Section):
     alert_mean_days: float = param(2.0, "days", "mean time for a smart alert to flag a dispute "
                                    "of an elderly person living alone", "assumption", gt=0,
                                    le=100000, plausible=(1, 7))
-
-
+    targeting: Literal["round_robin", "risk"] = param(
+        "round_robin", "-", "which village a screening visit goes to: the next in a fixed round "
+        "(round_robin) or the one of highest known risk (risk: recent disputes, elderly living "
+        "alone, time since the last visit)", "run: user's choice")
+    risk_memory_days: float = param(60.0, "days", "risk targeting: a known dispute's weight "
+                                    "decays with this mean age", "assumption: repeat risk fades "
+                                    "within one to two months (Johnson 2008)", gt=0, le=3650,
+                                    plausible=(14, 180))
+    risk_elderly_weight: float = param(1.0, "-", "risk targeting: weight of a village's share "
+                                       "of elderly living alone (per 10%) against one recent "
+                                       "dispute", "assumption", ge=0, le=100, plausible=(0, 3))

@@ -8,17 +8,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, model_validator
 
+from sim.scenario.acute import Acute
 from sim.scenario.calls import Calls
 from sim.scenario.community import CommunityWork
 from sim.scenario.costs import Costs
 from sim.scenario.dispatch import Dispatch
 from sim.scenario.disputes import Disputes
 from sim.scenario.duty import Duty
+from sim.scenario.households import Households
 from sim.scenario.limits import _MINUTES, MAX_CASEWORK_BLOCKS, MAX_GRID_CELLS, MIN_DURATION_MIN
 from sim.scenario.mediation import Mediation
 from sim.scenario.parameters import COMPONENTS, DISPUTE_KINDS, Section, param
 from sim.scenario.reform import Reform, Screening
+from sim.scenario.reporting import Reporting
 from sim.scenario.residents import Residents
+from sim.scenario.rhythm import Rhythm
 from sim.scenario.roads import Roads
 from sim.scenario.staff import Shifts, Staff
 from sim.scenario.township import Township, Travel, generated_grid_cells
@@ -66,6 +70,10 @@ class Scenario(Section):
     screening: Screening = Screening()
     community_work: CommunityWork = CommunityWork()
     costs: Costs = Costs()
+    rhythm: Rhythm = Rhythm()
+    reporting: Reporting = Reporting()
+    households: Households = Households()
+    acute: Acute = Acute()
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> Scenario:

@@ -10,16 +10,20 @@ more level of tension (the Wang brothers' quarrel flared into fights twice befor
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from mesa.discrete_space import FixedAgent
 
+from sim.world.acute import escalate_after, injury_rate
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.records import DisputeRecord
 from sim.world.streams import (
+    CALM,
     EPISODE_CLOCKS,
+    FIGHT_COURSE,
     FIGHT_REPORT,
     INJURY,
     MEDIATION_OUTCOME,
@@ -94,11 +98,11 @@ class Dispute(FixedAgent):
     # Slots: a dispute is the most-touched object of a run, and with more than 30 attributes
     # an instance dict stops sharing its keys (3.12), growing to 1.6 KB and slower to read.
     __slots__ = ("_channel_pending", "_clocks", "_events", "_first", "_fought_this_episode",
-                 "_latent_clocks", "elderly_alone", "episode", "fights", "first_channel",
-                 "flares", "index", "injuries", "interventions", "job", "key", "kind", "parties",
-                 "referred", "relapses", "resolved_by", "screenings", "state", "t_end",
-                 "t_first_contact", "t_first_fight",
-                 "t_repeat", "t_start", "tension", "tension0", "township", "village")
+                 "_injured_this_episode", "_latent_clocks", "elderly_alone", "episode", "fights",
+                 "first_channel", "flares", "index", "injuries", "interventions", "job", "key",
+                 "kind", "parties", "referred", "relapses", "resolved_by", "screenings", "state",
+                 "t_end", "t_first_contact", "t_first_fight", "t_repeat", "t_start", "tension",
+                 "tension0", "township", "village")
 
     def __init__(self, model: PolicingModel, index: int, township: int, village: int,
                  kind: DisputeKind, tension: int, parties: tuple[int, ...],
@@ -135,6 +139,7 @@ class Dispute(FixedAgent):
         self.episode = 1
         self.screenings = 0  # screening visits that met it latent (each draws detection)
         self._fought_this_episode = False
+        self._injured_this_episode = False
         self._channel_pending = Channel.CALL
         self.cell = model.cell_of(township, village)
         self._enter_latent()
@@ -169,9 +174,17 @@ class Dispute(FixedAgent):
         c, p = self._clocks, self.model.params
         self.model.latent_set(self.township, self.village)[self] = None
         now = self.model.time
-        clocks = [(now + c.flare, 0, "flare"), (now + c.subside, 1, "subside"),
-                  (now + c.escalate * p.disputes.tension_factor ** (self.tension - 1), 2,
-                   "escalate")]
+        d = p.disputes
+        rhythm = self.model.flare_rhythm
+        flare = c.flare if rhythm is None else rhythm.flare_after(now, c.flare)
+        if p.acute.age_hazard:  # the hazard rises with the dispute's age (sim.world.acute)
+            escalate = escalate_after(c.escalate, now - self.t_start, self.tension,
+                                      d.escalate_scale_days * 1440.0, d.escalate_shape,
+                                      d.tension_factor)
+        else:
+            escalate = c.escalate * d.tension_factor ** (self.tension - 1)
+        clocks = [(now + flare, 0, "flare"), (now + c.subside, 1, "subside"),
+                  (now + escalate, 2, "escalate")]
         policy = self.model.policy
         if self.job is None and policy.auxiliary_discovers(self.model, self):
             clocks.append((now + c.auxiliary, 3, "auxiliary"))
@@ -222,16 +235,51 @@ class Dispute(FixedAgent):
         self._note_repeat()
         self.state = DisputeState.ACUTE
         c, d = self._clocks, self.model.params.disputes
-        self._schedule("report", c.report_delay, self._on_report)
+        self._schedule_report()
         violent_share = min(1.0, d.violent_flare_share / d.tension_factor ** (self.tension - 1))
         if c.violent_u < violent_share:
             self._schedule("fight", c.acute * d.tension_factor ** (self.tension - 1),
                            self._on_acute_fight)
+        acute = self.model.params.acute
+        if acute.quarrel_clocks:  # an unattended quarrel calms down by its own clock
+            u = self.draw(CALM, self.flares)  # addressed by the flare's rank
+            self._schedule("calm", -acute.calm_mean_min * math.log1p(-u), self._on_calm)
+        elif "report" not in self._events and "fight" not in self._events:
+            self._relapse(intervened=False)  # nobody reports it and it passes (reporting on)
+
+    def _schedule_report(self, fight: bool = False) -> None:
+        """The report of a flare (or of a reported fight): a 110 call, or in person."""
+        channel = self.model.reporting
+        if channel is None:
+            self._schedule("report", self._clocks.report_delay, self._on_report)
+            return
+        decision = channel.decide(self, already_reported=fight)
+        if decision is not None:
+            delay, in_person = decision
+            self._schedule("report", delay, self._on_told_auxiliary if in_person
+                           else self._on_report)
+
+    def _on_told_auxiliary(self) -> None:
+        """A party tells the village auxiliary in person: no 110 call is recorded."""
+        self._events.pop("report", None)
+        if self.job is None:
+            self._channel_pending = Channel.AUXILIARY
+            self.job = self.model.new_job(JobKind.MEDIATION, self.township, self.village,
+                                          Urgency.CALL, dispute=self)
+
+    def _on_calm(self) -> None:
+        """An unattended quarrel calms down: back to latent, tension unchanged."""
+        self._events.pop("calm", None)
+        if self.state is DisputeState.ACUTE:
+            self._cancel("fight", "report")
+            self._relapse(intervened=False)
 
     def _on_report(self) -> None:
         self._events.pop("report", None)
         kind = CallKind.FIGHT if self.fights and self._fought_this_episode else CallKind.DISPUTE
         self.job = self.model.new_call(kind, self.township, self.village, dispute=self)
+        if self._injured_this_episode:
+            self.job.record.criminal = True  # it reports a fight that injured someone
 
     def _on_subside(self) -> None:
         self._leave_latent()
@@ -248,7 +296,7 @@ class Dispute(FixedAgent):
             self.flares += 1
             self.state = DisputeState.ACUTE
             self._fought_this_episode = True
-            self._schedule("report", self._clocks.report_delay, self._on_report)
+            self._schedule_report(fight=True)
         else:
             self._relapse(intervened=False)
 
@@ -264,10 +312,14 @@ class Dispute(FixedAgent):
         self._fight()
         self._raise_tension()
         self._fought_this_episode = True
+        self._cancel("calm")
         if self.job is not None and self.job.record is not None:
             self.model.upgrade_call(self.job)  # the call now reports a fight
-        elif "report" not in self._events and not self._fight_reported():
-            self._relapse(intervened=False)
+        elif "report" not in self._events:
+            if not self._fight_reported():
+                self._relapse(intervened=False)
+            elif self.job is None:  # only with the reporting channel: an unreported quarrel
+                self._schedule_report(fight=True)
 
     def _raise_tension(self) -> None:
         self.tension = min(self.tension + 1, self.model.params.disputes.max_tension)
@@ -284,10 +336,29 @@ class Dispute(FixedAgent):
             self.t_first_fight = self.model.time
         # by the fight's rank, whatever its episode: the first fight of a dispute injures or
         # not alike under both policies, even when one of them has mediated it once before
+        acute = self.model.params.acute
+        if acute.fight_duration:  # it lasts; an injury may come before it ends (sim.world.acute)
+            log, n = math.log1p, self.fights  # addressed by the fight's rank, like INJURY
+            lasts = -acute.fight_mean_min * log(-self.draw(FIGHT_COURSE, n, 0))
+            rate = injury_rate(self.model.params.disputes.injury_prob, acute.fight_mean_min)
+            hurt = 0.0 if rate == math.inf else (
+                -log(-self.draw(FIGHT_COURSE, n, 1)) / rate if rate > 0 else math.inf)
+            if hurt < lasts:
+                self._schedule("injury", hurt, self._on_fight_injury)
+            return
         u = self._first.injury_u if self.fights == 1 else self.draw(INJURY, self.fights)
         if u < self.model.params.disputes.injury_prob:
             self.injuries += 1
+            self._injured_this_episode = True
             self.model.record_injury(self.township, self.village, self)
+
+    def _on_fight_injury(self) -> None:
+        """Someone is hurt before the fight ended or anyone stopped it."""
+        self._events.pop("injury", None)
+        self.injuries += 1
+        # (an unreported fight may have relapsed meanwhile: the new episode's call is not it)
+        self._injured_this_episode = self._fought_this_episode
+        self.model.record_injury(self.township, self.village, self)
 
     def _fight_reported(self) -> bool:
         u = (self._first.fight_report_u if self.fights == 1
@@ -333,6 +404,7 @@ class Dispute(FixedAgent):
             self._end(DisputeState.RESOLVED)
         elif policy.refers_to_joint(self, channel):
             self.referred = True
+            self.model.mediation_failed(self)
             self._raise_tension()
             self.relapses += 1
             self._new_clocks()
@@ -340,6 +412,7 @@ class Dispute(FixedAgent):
             self._enter_latent()
             self._schedule("convene", policy.convene_minutes(self), self._on_convened)
         else:
+            self.model.mediation_failed(self)
             self._relapse(intervened=True)
 
     def _on_convened(self) -> None:
@@ -363,6 +436,7 @@ class Dispute(FixedAgent):
 
     def _new_clocks(self) -> None:
         self._fought_this_episode = False
+        self._injured_this_episode = False
         self.episode += 1
         e, draw = self.episode, self.draw
         self._clocks = self.model.clocks_from_uniforms(

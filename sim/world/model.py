@@ -22,10 +22,13 @@ from sim.world.dispatch import Dispatcher
 from sim.world.disputes import Channel, Clocks, Dispute, DisputeKind, DisputeState
 from sim.world.events import FastEvents
 from sim.world.geography import Layout, Township, generate_layout
+from sim.world.households import RepeatRisk, RiskTargeting, repeat_cascade
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.policies import DAY_MIN, make_policy
 from sim.world.records import CallRecord, Records
+from sim.world.reporting import ReportingChannel
 from sim.world.residents import Population
+from sim.world.rhythm import Rhythm
 from sim.world.streams import DETECTION, RandomStreams, replication_seed
 
 _EMERGENCY = (CallKind.FIGHT, CallKind.ASSAULT, CallKind.TRAFFIC)
@@ -118,6 +121,9 @@ class PolicingModel(FastEvents):
             self.populations[t] = Population(self.townships[t].layout.population,
                                              scenario.residents,
                                              self.streams.township("population", t))
+            if scenario.households.frailty_cv > 0:  # heterogeneous households (issue 15)
+                self.populations[t].set_frailty(scenario.households.frailty_cv,
+                                                self.streams.township("household_frailty", t))
             self._latent[t] = [{} for _ in range(self.townships[t].n_villages)]
             self.dispatchers[t] = Dispatcher(self.policy, t)
         self._resident_aux: set[tuple[int, int]] = set()
@@ -132,6 +138,14 @@ class PolicingModel(FastEvents):
         self.agent_id_counter = 1 + n_all * per
         self._visits: dict[tuple[int, int], Job] = {}
         self.disputes_by_id: dict[int, Dispute] = {}
+        # The mechanisms of issue 15: each None (or off) unless its scenario switch is on.
+        self.rhythm = Rhythm(scenario.rhythm, self.horizon) if scenario.rhythm.enabled else None
+        self.flare_rhythm = self.rhythm if (self.rhythm is not None and
+                                            scenario.rhythm.flares_follow_hours) else None
+        self.reporting = (ReportingChannel(self, scenario.reporting)
+                          if scenario.reporting.enabled else None)
+        self.repeats = RepeatRisk(self) if scenario.households.repeat else None
+        self.risk = RiskTargeting(self) if scenario.screening.targeting == "risk" else None
         self.policy.start(self)
         self._prepare_disputes(list(extra_disputes))
         self._prepare_calls(list(extra_calls))
@@ -254,17 +268,27 @@ class PolicingModel(FastEvents):
         ``dispute_id``) is its rank in the whole run, by (time, township, k).
         """
         d = self.params.disputes
+        h = self.params.households
         shares = np.array([getattr(d, f"share_{k}") for k in DISPUTE_KINDS])
         rows = []
         for t in self.active:
             tw, rng = self.townships[t], self.streams.township("dispute_arrivals", t)
             pop = tw.layout.population.astype(float)
             lam = d.rate_per_1000_year * pop.sum() / 1000.0 * self.horizon / (365.0 * DAY_MIN)
-            n = int(rng.poisson(lam))
-            times = np.sort(rng.uniform(0.0, self.horizon, n))
-            village = rng.choice(len(pop), size=n, p=pop / pop.sum())
-            kind = rng.choice(len(shares), size=n, p=shares / shares.sum()) if n else np.zeros(
-                0, int)
+            if self.repeats is not None and h.keep_total_rate:
+                lam *= 1.0 - h.repeat_expected  # first disputes; repeats make up the rest
+            if self.rhythm is None:
+                n = int(rng.poisson(lam))
+                times = np.sort(rng.uniform(0.0, self.horizon, n))
+                village = rng.choice(len(pop), size=n, p=pop / pop.sum())
+                kind = rng.choice(len(shares), size=n, p=shares / shares.sum()) if n else \
+                    np.zeros(0, int)
+            else:  # seasonal: a piecewise-constant rate in hourly bins (sim.world.rhythm)
+                rate, mass = self.rhythm.dispute_mass(shares, self.horizon)
+                n = int(rng.poisson(lam * mass / self.horizon))
+                times = np.asarray(rate.inverse(np.sort(rng.uniform(0.0, mass, n))), float)
+                village = rng.choice(len(pop), size=n, p=pop / pop.sum())
+                kind = self.rhythm.dispute_kinds(times, shares, rng.random(n))
             tension = np.minimum(1 + rng.poisson(d.extra_tension_mean, n), d.max_tension)
             parties = self.populations[t].sample_parties(village, kind == 3, rng)
             alone = self.populations[t].are_elderly_alone(parties[:, 0])
@@ -275,6 +299,13 @@ class PolicingModel(FastEvents):
             clocks = self.draw_clock_arrays(self.streams.township("dispute_clocks", t), n)
             columns = zip(*(clocks[f].tolist() for f in _CLOCK_FIELDS), strict=True)
             own = [(*r, Clocks(*c)) for r, c in zip(own, columns, strict=True)]
+            if self.repeats is not None:  # the exogenous cascade of repeats (households.py)
+                rep = repeat_cascade(own, self.streams.township("household_repeats", t),
+                                     h.repeat_expected, h.repeat_decay_days * DAY_MIN,
+                                     self.horizon)
+                rc = self.draw_clock_arrays(self.streams.township("repeat_clocks", t), len(rep))
+                columns = zip(*(rc[f].tolist() for f in _CLOCK_FIELDS), strict=True)
+                own += [(*r[:7], Clocks(*c)) for r, c in zip(rep, columns, strict=True)]
             own += [(e.time, e.township, e.village, e.kind, e.tension, (), e.elderly_alone,
                      e.clocks) for e in extra if e.township == t]
             own.sort(key=lambda r: r[0])  # stable: k is the rank in the township
@@ -283,20 +314,46 @@ class PolicingModel(FastEvents):
         rows.sort(key=lambda r: (r[0], r[1]))
         self._dispute_rows = rows
         self._next_dispute = 0
+        # disputes that arise later (repeats of failed mediations) are numbered on from here
+        self._n_disputes = self.records.prepared_disputes = len(rows)
         if rows:
             self.schedule_event(self._on_dispute_arrival, at=rows[0][0])
 
     def _on_dispute_arrival(self) -> None:
         i = self._next_dispute
-        _, t, village, kind, tension, parties, alone, clocks, key = self._dispute_rows[i]
+        self._start_dispute(i, self._dispute_rows[i])
+        self._next_dispute = i + 1
+        if i + 1 < len(self._dispute_rows):
+            self.schedule_event(self._on_dispute_arrival, at=self._dispute_rows[i + 1][0])
+
+    def _start_dispute(self, i: int, row: tuple) -> None:
+        _, t, village, kind, tension, parties, alone, clocks, key = row
         d = Dispute(self, i, t, village, kind, tension, parties, alone, clocks, key)
         self.disputes_by_id[i] = d
         pop = self.populations[t]
         for p in parties:
             pop.involve(p, i)
-        self._next_dispute = i + 1
-        if i + 1 < len(self._dispute_rows):
-            self.schedule_event(self._on_dispute_arrival, at=self._dispute_rows[i + 1][0])
+
+    def start_dispute(self, row: tuple) -> None:
+        """A dispute that arises now from what happened in the run (a failed mediation's repeat).
+
+        Args:
+            row: ``(time, township, village, kind, tension, parties, elderly_alone, clocks,
+                key)``, ``key`` the dispute's key for addressed draws.
+
+        """
+        i = self._n_disputes
+        self._n_disputes += 1
+        self._start_dispute(i, row)
+
+    def mediation_failed(self, d: Dispute) -> None:
+        """A mediation of ``d`` failed (repeat risk rises, when that mechanism is on)."""
+        if self.repeats is not None:
+            self.repeats.after_failed_mediation(d)
+
+    def screening_village(self, t: int, turn: int) -> int:
+        """The village of township ``t`` a due screening visit goes to (``turn``: round robin)."""
+        return turn if self.risk is None else self.risk.pick(t, turn)
 
     def _prepare_calls(self, extra: list[ExtraCall]) -> None:
         c = self.params.calls
@@ -306,15 +363,16 @@ class PolicingModel(FastEvents):
             pop = tw.layout.population.astype(float)
             for kind, key in _CALL_RATES:
                 lam = getattr(c, key) * pop.sum() / 1000.0 * self.horizon / (365.0 * DAY_MIN)
-                n = int(rng.poisson(lam))
-                times = rng.uniform(0.0, self.horizon, n)
+                n = int(rng.poisson(lam * self._demand_factor()))
+                times = self._demand_times(rng.uniform(0.0, self.horizon, n))
                 village = rng.choice(len(pop), size=n, p=pop / pop.sum())
                 service = self.draw_services(rng, c.on_scene_mean_min, n)
                 rows += zip(times.tolist(), [t] * n, village.tolist(), [kind] * n, service,
                             strict=True)
             if c.other_per_hour > 0:  # a township-wide Poisson stream, by population
-                n = int(rng.poisson(c.other_per_hour * self.horizon / 60.0))
-                times = rng.uniform(0.0, self.horizon, n)
+                n = int(rng.poisson(c.other_per_hour * self.horizon / 60.0 *
+                                    self._demand_factor()))
+                times = self._demand_times(rng.uniform(0.0, self.horizon, n))
                 village = rng.choice(len(pop), size=n, p=pop / pop.sum())
                 rows += zip(times.tolist(), [t] * n, village.tolist(),
                             [CallKind.PUBLIC_ORDER] * n,
@@ -327,6 +385,17 @@ class PolicingModel(FastEvents):
         self._next_call = 0
         if rows:
             self.schedule_event(self._on_call_arrival, at=rows[0][0])
+
+    def _demand_factor(self) -> float:
+        """Call volume over the run relative to a flat profile (1 without rhythm)."""
+        return 1.0 if self.rhythm is None else self.rhythm.demand_mass(self.horizon) / \
+            self.horizon
+
+    def _demand_times(self, times: np.ndarray) -> np.ndarray:
+        """Uniform call times, reshaped by the daily and weekly profile when it is on."""
+        if self.rhythm is None:
+            return times
+        return self.rhythm.call_times(times / self.horizon, self.horizon)
 
     def _on_call_arrival(self) -> None:
         i = self._next_call
@@ -356,6 +425,8 @@ class PolicingModel(FastEvents):
                                     else -1, tw.station_km[village],
                                     tw.travel_min(tw.station, village),
                                     self.policy.officer_required(kind.value))
+        if self.risk is not None and dispute is not None:
+            self.risk.known_dispute(t, village, self.time)
         urgency = Urgency.EMERGENCY if kind in _EMERGENCY else Urgency.CALL
         job_kind = JobKind.DISPUTE_CALL if dispute is not None else JobKind.OTHER_CALL
         return self.new_job(job_kind, t, village, urgency, dispute=dispute, record=rec,
@@ -458,6 +529,11 @@ class PolicingModel(FastEvents):
             if responder.role.is_officer and rec.t_officer_arrive is None:
                 rec.t_officer_arrive = now
         kind = job.kind
+        if self.risk is not None and job.dispute is not None and kind is JobKind.MEDIATION:
+            self.risk.known_dispute(job.township, job.place, now)  # found without a call
+        if self.reporting is not None and (job.dispute is not None or
+                                           kind is JobKind.SCREENING):
+            self.reporting.contact(job.township, job.place, now)
         if kind is JobKind.OFFICER_ATTENDANCE:
             if job.follows.t_officer_arrive is None:
                 job.follows.t_officer_arrive = now
@@ -497,6 +573,8 @@ class PolicingModel(FastEvents):
             if d.draw(DETECTION, d.screenings) < p:
                 found.append(d)
         job.found = found
+        if self.risk is not None and job.kind is JobKind.SCREENING:
+            self.risk.visited(job.township, job.place, self.time)
         minutes = job.service_min + sum(d.begin_intervention(responder, job.channel)
                                         for d in found)
         if job.kind is JobKind.SCREENING:
@@ -519,6 +597,7 @@ class PolicingModel(FastEvents):
             self._open_case(job.township)
 
     def _open_case(self, t: int) -> None:
+        self.records.cases.append({"t": self.time, "township": t})
         c = self.params.calls
         chunks = math.ceil(c.casework_hours / c.casework_chunk_hours) if c.casework_hours else 0
         left = c.casework_hours * 60.0
@@ -534,6 +613,8 @@ class PolicingModel(FastEvents):
                                       "dispute_id": dispute.index if dispute else -1,
                                       "from_dispute": dispute is not None})
         if dispute is not None:
+            if dispute.job is not None and dispute.job.record is not None:
+                dispute.job.record.criminal = True  # the call about this fight records it
             self._open_case(t)
 
     def dispute_closed(self, d: Dispute) -> None:

@@ -107,8 +107,10 @@ class Policy:
         dedicated = c.dedicated_community_officers and scenario.staff.community_officers > 0
         self.followups = FollowUps(scenario) if dedicated and work.followup_visits else \
             NoFollowUps()
-        self._screening = VillageRounds(scenario.screening.interval_days,
-                                        self._request_screening) if c.screening else NoRounds()
+        self._screening = VillageRounds(
+            scenario.screening.interval_days, self._request_screening,
+            self._screening_target if scenario.screening.targeting == "risk" else None) \
+            if c.screening else NoRounds()
         self._elderly = VillageRounds(work.elderly_interval_days, self._request_elderly) if (
             dedicated and work.elderly_visits) else NoRounds()
 
@@ -136,6 +138,9 @@ class Policy:
 
     def _request_screening(self, t: int, v: int) -> None:
         self._model.request_screening(t, v)
+
+    def _screening_target(self, t: int, v: int) -> int:
+        return self._model.screening_village(t, v)  # round robin unless targeting = "risk"
 
     def _request_elderly(self, t: int, v: int) -> None:
         self._model.request_elderly_visit(t, v)

@@ -38,7 +38,7 @@ class Row:
 CALL_FIELDS = ("call_id", "township", "village", "kind", "dispute_id", "t_call", "t_dispatch",
                "t_arrive", "t_clear", "responder_id", "responder_role", "from_place",
                "travel_min", "station_km", "station_travel_min", "urgency", "t_officer_arrive",
-               "officer_required")
+               "officer_required", "criminal")
 
 
 class CallRecord(Row):
@@ -96,7 +96,10 @@ class Records:
     workload: list[dict[str, Any]] = field(default_factory=list)
     staff: list[dict[str, Any]] = field(default_factory=list)
     villages: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)  # criminal cases opened
+    reports: list[dict[str, Any]] = field(default_factory=list)  # reporting channel decisions
     missed_visits: int = 0
+    prepared_disputes: int = 0  # disputes drawn up front; later ones (repeats) are numbered on
     horizon_min: float = 0.0  # the end of the run (measured period plus follow-up)
     warmup_min: float = 0.0
     period_end_min: float = 0.0  # the end of the measured period
@@ -114,6 +117,7 @@ class Records:
         rec.station_km, rec.station_travel_min = station_km, station_travel_min
         rec.urgency = 0 if kind in ("fight", "assault", "traffic") else 1
         rec.t_officer_arrive, rec.officer_required = None, officer_required
+        rec.criminal = kind in ("theft", "assault")  # a fight call: once it reports an injury
         self.calls.append(rec)
         return rec
 
@@ -162,6 +166,8 @@ class Records:
         self.disputes.sort(key=attrgetter("dispute_id"))
         self.injuries.sort(key=itemgetter("t", "township"))
         self.visits.sort(key=itemgetter("t", "township"))
+        self.cases.sort(key=itemgetter("t", "township"))
+        self.reports.sort(key=itemgetter("t", "township"))
         self.workload.sort(key=itemgetter("township"))
         self.villages.sort(key=itemgetter("township"))
         self.staff.sort(key=itemgetter("township"))

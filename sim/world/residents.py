@@ -65,6 +65,27 @@ class Population:
         self.elderly_alone = rng.binomial(self.size, cfg.elderly_alone_share)
         self._agents: dict[int, Resident] = {}
         self._disputes: dict[int, list[int]] = {}
+        self._cum_weight: np.ndarray | None = None  # households' proneness (set_frailty)
+
+    def set_frailty(self, cv: float, rng: np.random.Generator) -> None:
+        """Give each household a gamma dispute proneness of mean 1 and this CV.
+
+        The first party of a dispute is then drawn in proportion to it (within the village);
+        drawn from the ``household_frailty`` stream, only when ``households.frailty_cv > 0``.
+        """
+        n = self.total
+        index = np.arange(n)
+        v = np.searchsorted(self.start, index, side="right") - 1
+        local = index - self.start[v]
+        alone = self.elderly_alone[v]
+        size = max(1, round(self.cfg.household_size))
+        # a household number unique over the township: elderly alone are their own household
+        house = np.where(local < alone, local, alone + (local - alone) // size)
+        key = v * (int(self.size.max()) + 1) + house
+        _, inverse = np.unique(key, return_inverse=True)
+        k = 1.0 / cv ** 2
+        frailty = rng.gamma(k, 1.0 / k, int(inverse.max()) + 1 if n else 0)
+        self._cum_weight = np.cumsum(frailty[inverse])
 
     @property
     def total(self) -> int:
@@ -119,6 +140,12 @@ class Population:
         rr = self.cfg.elderly_alone_risk
         q = s * rr / np.maximum(s * rr + 1 - s, 1e-12)
         pick = elder & (alone > 0) & (u[:, 2] < q)
+        if self._cum_weight is not None:  # the first party by household proneness
+            w = self._cum_weight
+            lo = np.where(start > 0, w[np.maximum(start - 1, 0)], 0.0)
+            hi = w[np.maximum(start + size - 1, 0)]
+            chosen = np.searchsorted(w, lo + u[:, 0] * (hi - lo), side="right")
+            parties[:, 0] = np.minimum(chosen, start + size - 1)
         parties[pick, 0] = start[pick] + np.floor(u[pick, 0] * alone[pick]).astype(np.int64)
         return parties
 

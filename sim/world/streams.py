@@ -33,6 +33,12 @@ STREAM_NAMES = (
     "dispute_fate",  # per-dispute keys of the addressed draws (:func:`dispute_uniform`):
     #                  mediation outcomes and times, later episodes' clocks, injuries and
     #                  reports of later fights, discovery on visits
+    # The mechanisms of issue 15 (each used only when its switch is on, so the draws above
+    # are untouched when they are off); per township (:meth:`RandomStreams.township`). What
+    # they decide about a dispute after the police act is drawn by address (REPORT, ...).
+    "household_repeats",  # the exogenous cascade of repeat disputes (counts and delays)
+    "repeat_clocks",  # first-episode clocks of those repeats
+    "household_frailty",  # households' dispute proneness (households.frailty_cv > 0)
     "mesa",  # Mesa's own model.rng / model.random (grids, shuffles)
     "dispatch_lottery",  # per township: each responder's dispatch tie-break number
     "dispatch_random",  # the 'random' dispatch tie-break
@@ -131,7 +137,18 @@ CONVENE = 3  # number = the referral (there is at most one)
 INJURY = 4  # number = the fight's rank (2nd fight on: the first's is drawn with its episode)
 FIGHT_REPORT = 5  # number = the fight's rank (likewise)
 DETECTION = 6  # number = the screening visit's rank among those that met the dispute latent
-_PURPOSES, _SLOTS = 8, 16  # room for more purposes, and for up to 16 draws per address
+# The mechanisms of issue 15 (drawn only when their switch is on):
+REPORT = 7  # reporting channel, a flare's report: number = the flare's rank; j = 0 whether,
+#             1 to whom, 2 the delay
+FIGHT_ROUTE = 8  # reporting channel, a reported fight: number = the fight's rank; j as REPORT
+CALM = 9  # acute.quarrel_clocks: number = the flare's rank (the quarrel's calm clock)
+FIGHT_COURSE = 10  # acute.fight_duration: number = the fight's rank; j = 0 its length, 1 the
+#                    time of an injury
+FAILED_MEDIATION = 11  # households: number = the failed intervention's rank; j = 0 how many
+#                        repeats, 1.. their delays
+REPEAT_KEY = 12  # households: number = that rank; j = which repeat (its dispute key)
+_PURPOSES, _SLOTS = 8, 16  # purposes 0-7 in one block, and up to 16 draws per address
+_BLOCK = 1 << 40  # purposes 8-15 address numbers shifted by this (0-7 keep their addresses)
 
 
 def dispute_uniform(key: int, purpose: int, number: int, j: int = 0) -> float:
@@ -144,10 +161,21 @@ def dispute_uniform(key: int, purpose: int, number: int, j: int = 0) -> float:
         j: Which draw at that address (0 to 15).
 
     """
+    return ((dispute_bits(key, purpose, number, j) >> 11) + 0.5) * 1.1102230246251565e-16
+
+
+def dispute_bits(key: int, purpose: int, number: int, j: int = 0) -> int:
+    """The 64 random bits behind :func:`dispute_uniform` (e.g. the key of a dispute it starts).
+
+    Purposes 8 and above address numbers shifted by 2**40 per block of eight, so adding them
+    left the addresses of purposes 0-7 (and their draws) unchanged.
+    """
+    number += (purpose // _PURPOSES) * _BLOCK
+    purpose %= _PURPOSES
     z = (key + ((number * _PURPOSES + purpose) * _SLOTS + j + 1) * _GAMMA) & _M64
     z = ((z ^ (z >> 30)) * _MIX1) & _M64
     z = ((z ^ (z >> 27)) * _MIX2) & _M64
-    return (((z ^ (z >> 31)) >> 11) + 0.5) * 1.1102230246251565e-16  # (k + 1/2) / 2**53
+    return z ^ (z >> 31)
 
 
 class _KnownState(ISeedSequence):

@@ -54,10 +54,17 @@ class VillageRounds:
     the run (a sharded run simulates a few of them).
     """
 
-    def __init__(self, interval_days: float, request) -> None:
-        """``request(t, v)`` asks the model for a visit to village v of township t."""
+    def __init__(self, interval_days: float, request, target=None) -> None:
+        """``request(t, v)`` asks the model for a visit to village v of township t.
+
+        ``target(t, v)``, if given, picks the village actually visited when village ``v``'s turn
+        of the round comes (risk-targeted screening, ``screening.targeting = "risk"``: the
+        model's :meth:`~sim.world.model.PolicingModel.screening_village`); without it the
+        round's village is visited.
+        """
         self.interval_days = interval_days
         self._request = request
+        self._target = target
         self._townships: list[int] = []
         self._rounds: list[_Round] = []  # Mesa holds recurring callbacks weakly: kept here
 
@@ -68,7 +75,7 @@ class VillageRounds:
     def start(self, model: PolicingModel) -> None:
         """Schedule each township's visits."""
         for t in self._townships:
-            r = _Round(self._request, t, model.township_of(t).n_villages)
+            r = _Round(self._request, t, model.township_of(t).n_villages, self._target)
             self._rounds.append(r)
             gap = self.interval_days * DAY_MIN / r.villages
             model.schedule_recurring(r.due, Schedule(interval=gap, start=gap))
@@ -77,16 +84,17 @@ class VillageRounds:
 class _Round:
     """One township's round of visits."""
 
-    __slots__ = ("__weakref__", "request", "township", "villages", "visits")
+    __slots__ = ("__weakref__", "request", "target", "township", "villages", "visits")
 
-    def __init__(self, request, township: int, villages: int) -> None:
+    def __init__(self, request, township: int, villages: int, target=None) -> None:
         self.request, self.township, self.villages, self.visits = request, township, villages, 0
+        self.target = target
 
     def due(self) -> None:
-        """The next village of the round is due a visit."""
+        """The next village of the round is due a visit (or the one ``target`` picks then)."""
         v = self.visits % self.villages
         self.visits += 1
-        self.request(self.township, v)
+        self.request(self.township, v if self.target is None else self.target(self.township, v))
 
 
 class NoRounds:
