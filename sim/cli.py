@@ -205,12 +205,13 @@ def run(scenario: ScenarioArg, reps: Reps = 1, seed: Seed = None, set_: Sets = N
         out: Out = None, force: Force = False, resume: ResumeRun = False,
         csv: Csv = False,
         workers: Annotated[int | None, typer.Option(
-            min=1, help="Split each replication's townships (and the replications) across "
-            "this many workers; the same numbers whatever N.")] = None,
-        backend: Annotated[str, typer.Option(help="With --workers: local (process pool) or "
-                                             "dask.")] = "local",
-        scheduler: Annotated[str | None, typer.Option(help="Dask scheduler tcp://HOST:PORT "
-                                                      "(default: a LocalCluster).")] = None,
+            min=1, metavar="N", help="Split each replication's townships (and the replications) "
+            "across this many workers; the same numbers whatever N.")] = None,
+        backend: Annotated[str, typer.Option(
+            metavar="local|dask", help="With --workers: local (process pool) or dask.")] = "local",
+        scheduler: Annotated[str | None, typer.Option(
+            metavar="ADDR", help="Dask scheduler tcp://HOST:PORT (default: a LocalCluster).")
+        ] = None,
         ) -> None:
     """Run a scenario and print its metrics (means and 95% intervals)."""
     from sim.experiments.executors import ExecutorError  # noqa: PLC0415
@@ -311,11 +312,12 @@ def compare_cmd(scenario_a: Annotated[Path, typer.Argument(
 
 
 @app.command()
-def warmup(scenarios: list[Path],
-           reps: Annotated[int, typer.Option(min=1, max=1000, help="Replications of each "
-                                             "scenario.")] = 5,
-           days: Annotated[int, typer.Option(min=20, max=3650, help="Days of each run (from "
-                                             "an empty township, no warm-up).")] = 365,
+def warmup(scenarios: Annotated[list[Path], typer.Argument(
+               metavar="SCENARIO...", help="Scenario files (TOML), e.g. both policies'.")],
+           reps: Annotated[int, typer.Option(min=1, max=1000, metavar="N",
+                                             help="Replications of each scenario.")] = 5,
+           days: Annotated[int, typer.Option(min=20, max=3650, metavar="D", help="Days of each "
+                                             "run (from an empty township, no warm-up).")] = 365,
            seed: Seed = None, set_: Sets = None,
            json_: Annotated[bool, typer.Option("--json", help="Print JSON (with the mean "
                                                "daily series).")] = False) -> None:
@@ -428,9 +430,9 @@ def sensitivity(spec: Annotated[Path, typer.Argument(
 def robustness(spec: Path, out: SweepOutDir, workers: Workers = None,
                backend: Backend = "local", scheduler: Scheduler = None,
                resume: Resume = False,
-               samples: Annotated[int | None, typer.Option(min=4, help="Run this many samples "
-                                                           "instead of the spec's (Sobol': "
-                                                           "the first N points).")] = None,
+               samples: Annotated[int | None, typer.Option(
+                   min=4, metavar="N", help="Run this many samples instead of the spec's "
+                   "(Sobol': the first N points).")] = None,
                ) -> None:
     """The reform's paired effect across plausible assumptions, conditioned on the report."""
     from sim.experiments.robustness import run_robustness  # noqa: PLC0415

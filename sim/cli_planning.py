@@ -40,17 +40,22 @@ CHECK_KEYS = ("response_time_mean_min", "response_time_p90_min", "response_time_
 
 @app.command(name="site")
 def site_cmd(scenario: Path,
-             offices: Annotated[int, typer.Option(min=1, help="Center offices to site.")],
-             out: Annotated[Path | None, typer.Option(help="Layout CSV to write (usable as "
+             offices: Annotated[int, typer.Option(min=1, metavar="K",
+                                                  help="Center offices to site.")],
+             out: Annotated[Path | None, typer.Option(metavar="FILE",
+                                                      help="Layout CSV to write (usable as "
                                                            "[township] layout); a .json "
                                                            "beside it keeps the plan for the "
                                                            "report.")] = None,
-             objective: Annotated[str, typer.Option(help="median (mean travel), coverage "
+             objective: Annotated[str, typer.Option(metavar="median|coverage|center",
+                                                    help="median (mean travel), coverage "
                                                     "(residents within --within) or center "
                                                     "(farthest village).")] = "median",
-             within: Annotated[float, typer.Option(min=0, help="Coverage standard, minutes "
+             within: Annotated[float, typer.Option(min=0, metavar="MIN",
+                                                   help="Coverage standard, minutes "
                                                    "(turnout included).")] = 15.0,
-             balance: Annotated[float | None, typer.Option(min=0, help="Keep each office's "
+             balance: Annotated[float | None, typer.Option(min=0, metavar="X",
+                                                           help="Keep each office's "
                                                            "residents within (1 +/- X) of "
                                                            "the mean.")] = None,
              check: Annotated[bool, typer.Option("--check", help="Simulate today's plan and "
@@ -119,19 +124,24 @@ def site_cmd(scenario: Path,
 
 @app.command(name="staff")
 def staff_cmd(scenario: Path,
-              target: Annotated[str, typer.Option(help="METRIC<=VALUE, e.g. "
+              target: Annotated[str, typer.Option(metavar="METRIC<=X", help="METRIC<=VALUE, e.g. "
                                                   "response_time_p90_min<=15.")],
-              role: Annotated[str, typer.Option(help="auxiliaries, station_officers or "
+              role: Annotated[str, typer.Option(metavar="ROLE",
+                                                help="auxiliaries, station_officers or "
                                                 "community_officers.")] = "auxiliaries",
-              by: Annotated[str, typer.Option(help="Level per township, cluster or "
+              by: Annotated[str, typer.Option(metavar="village|cluster|township",
+                                              help="Level per township, cluster or "
                                               "village.")] = "township",
-              min_: Annotated[int, typer.Option("--min", min=0, help="Smallest level.")] = 0,
-              max_: Annotated[int | None, typer.Option("--max", min=0, help="Largest level "
+              min_: Annotated[int, typer.Option("--min", min=0, metavar="N",
+                                                help="Smallest level.")] = 0,
+              max_: Annotated[int | None, typer.Option("--max", min=0, metavar="N",
+                                                       help="Largest level "
                                                        "(default: twice today's).")] = None,
               reps: Reps = 10, seed: Seed = None, set_: Sets = None,
               json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
               = False,
-              out: Annotated[Path | None, typer.Option(help="Write staffing.json to this "
+              out: Annotated[Path | None, typer.Option(metavar="DIR",
+                                                       help="Write staffing.json to this "
                                                        "folder (for the report).")] = None,
               ) -> None:
     """Smallest staffing that meets a target with 95% confidence, and the curve."""
@@ -155,16 +165,20 @@ def staff_cmd(scenario: Path,
 
 @app.command(name="frontier")
 def frontier_cmd(scenario: Path,
-                 levels: Annotated[str, typer.Option(help="Headcounts to try, e.g. "
+                 levels: Annotated[str, typer.Option(metavar="N,N,...",
+                                                     help="Headcounts to try, e.g. "
                                                      "0,9,18,36.")],
-                 out: Annotated[Path, typer.Option(help="Folder: frontier.parquet, "
+                 out: Annotated[Path, typer.Option(metavar="DIR", help="Folder: frontier.parquet, "
                                                    "frontier.json, frontier.png.")],
-                 offices: Annotated[str, typer.Option(help="Office counts K for optimal "
+                 offices: Annotated[str, typer.Option(metavar="K,K,...",
+                                                      help="Office counts K for optimal "
                                                       "p-median plans, e.g. 3,4,5 (today's "
                                                       "clusters are always tried).")] = "",
-                 role: Annotated[str, typer.Option(help="The role whose headcount varies.")]
+                 role: Annotated[str, typer.Option(metavar="ROLE",
+                                                   help="The role whose headcount varies.")]
                  = "auxiliaries",
-                 metric: Annotated[str, typer.Option(help="Outcome, lower is better.")]
+                 metric: Annotated[str, typer.Option(metavar="METRIC",
+                                                     help="Outcome, lower is better.")]
                  = "injury_crimes_per_10k_year",
                  reps: Reps = 5, seed: Seed = None, set_: Sets = None) -> None:
     """Cost-outcome Pareto front over staffing levels and siting plans, plotted."""

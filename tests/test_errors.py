@@ -75,7 +75,7 @@ def test_scenario_errors_use_plain_words(tmp_path):
 
 def test_help_shows_plain_names_and_types():
     for cmd in ("run", "compare", "validate", "report", "sweep", "sensitivity", "calibrate",
-                "demo"):
+                "demo", "warmup", "robustness", "site", "staff", "frontier"):
         text = runner.invoke(app, [cmd, "--help"]).output
         for ugly in ("{", "<bool>", "<list[str]>", "<int range>", "<str>"):
             assert ugly not in text, (cmd, ugly)

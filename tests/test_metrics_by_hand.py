@@ -103,6 +103,12 @@ INJURIES = [
     (PERIOD_END + 100, 9),  # i8: d9 (not in the cohort), after the period: left out
 ]
 
+# Criminal cases opened: t (before the warm-up, at it, inside, at the period's end)
+CASES = [1000.0, 1440.0, 5000.0, PERIOD_END]
+# Reporting-channel decisions about flares: (t, route)
+REPORTS = [(1400.0, "auxiliary"), (1440.0, "auxiliary"), (2000.0, "none"), (3000.0, "call"),
+           (PERIOD_END - 1, "none"), (PERIOD_END, "auxiliary")]
+
 # Period: calls c1..c7 (7); answered c1, c2, c3, c4, c7 with responses 6, 10, 34, 20, 10;
 # dispatched c1..c5, c7 with waits 0, 0, 4, 0, 10, 0; injury crimes i1..i6 (6, 3 from disputes).
 # Cohort: d1..d8, d10, d11 (10 disputes); met within the window: d2, d3, d4, d5, d6, d11 (6);
@@ -136,6 +142,13 @@ EXPECTED = {
     "open_share": 6 / 10,                                        # d3, d4, d5, d6, d7, d10
     "proactive_contact_share": 3 / 6,                            # d3, d4, d5 (d7 not met)
     "unanswered_calls": 2.0,                                     # c5, c6
+    # every dispute record has one flare: cohort 10 flares + 5 fights
+    "quarrel_incidents": 10.0 + 5.0,
+    "recorded_dispute_calls": 2.0,                               # c2, c3
+    "recorded_criminal_calls": 3.0,                              # thefts c1, c4, c7
+    "recorded_cases": 2.0,                                       # 1440 and 5000
+    "auxiliary_reports": 1.0,                                    # 1440 (not 1400, PERIOD_END)
+    "unreported_flares": 2.0,                                    # 2000 and PERIOD_END - 1
 }
 
 
@@ -157,6 +170,9 @@ def _records() -> Records:
             t_end, "", t_first_fight=t_fight, t_repeat=t_repeat))
     rec.injuries = [{"t": t, "township": 0, "village": 0, "dispute_id": d,
                      "from_dispute": d >= 0} for t, d in INJURIES]
+    rec.cases = [{"t": t, "township": 0, "village": 0, "dispute_id": -1} for t in CASES]
+    rec.reports = [{"t": t, "township": 0, "village": 0, "dispute_id": 0, "route": route}
+                   for t, route in REPORTS]
     return rec
 
 
