@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from sim.cli import Reps, Seed, Sets, _load, app, fail
-from sim.experiments.layouts import layouts_for
 from sim.experiments.results import OutputError, prepare_dir, write_json, write_parquet
 from sim.experiments.run import RunResult
 from sim.scenario import Scenario, ScenarioError
@@ -21,17 +20,8 @@ from sim.scenario import Scenario, ScenarioError
 
 def compare_notes(a: Scenario, ra: list[RunResult], b: Scenario, rb: list[RunResult]) -> str:
     """Lines printed under ``compare``'s table: worst-served villages, costs and their yield."""
-    from sim.experiments.costs import cost_effect, format_cost_effect  # noqa: PLC0415
-    from sim.experiments.equity import pooled_village_outcomes, worst_served  # noqa: PLC0415
-    lines = [""]
-    for label, scn, runs in (("A", a, ra), ("B", b, rb)):
-        w = worst_served(pooled_village_outcomes([r.tables for r in runs]))
-        lines.append(f"worst-served village ({label} = {scn.name}): {w['village_id']}, "
-                     f"{w['station_km']:.0f} km from the station (90th percentile response "
-                     f"{w['response_p90_min']:.1f} min, mean {w['response_mean_min']:.1f})")
-    lines.append(format_cost_effect(cost_effect(a, ra, b, rb, layouts_for(a), layouts_for(b)),
-                                    a.name, b.name))
-    return "\n".join(lines)
+    from sim.experiments.planning import comparison_planning, format_planning  # noqa: PLC0415
+    return format_planning(comparison_planning(a, ra, b, rb), a.name, b.name)
 
 
 CHECK_KEYS = ("response_time_mean_min", "response_time_p90_min", "response_time_far_mean_min",

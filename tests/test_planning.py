@@ -133,3 +133,33 @@ def test_run_out_writes_village_and_cluster_outcomes(tmp_path):
     c = pd.read_parquet(tmp_path / "cluster_outcomes.parquet")
     assert len(v) == 36 and v["calls"].sum() == r.metrics["calls"]
     assert len(c) == 4 and c["villages"].sum() == 36
+
+
+def test_compare_json_names_the_worst_served_village_and_the_costs():
+    sets = [x for s in SHORT for x in ("--set", s)]
+    res = runner.invoke(app, ["compare", str(OLD), str(NEW), "--reps", "2", "--json", *sets])
+    assert res.exit_code == 0, res.output
+    js = json.loads(res.stdout)
+    # by hand, as in test_costs_add_up_by_hand: the reform adds 4 offices and 4 vehicles
+    assert js["costs"]["cost_a"]["total"] == 18 * 150_000 + 36 * 50_000 + 4 * 40_000
+    assert js["costs"]["extra_cost"] == 4 * 40_000 + 4 * 40_000
+    assert set(js["costs"]["injuries_prevented"]) == {"mean", "ci_low", "ci_high"}
+    # A's worst-served village, recomputed from the raw call records with numpy: per village
+    # the 90th percentile of (arrival - call) over the measured period's calls, averaged over
+    # the two replications; the largest wins
+    old = load_scenario(OLD, SHORT)
+    per_run = []
+    for k in range(2):
+        tab = run_once(old, k).tables
+        c = tab.calls
+        t = c["t_call"].to_numpy(float)
+        keep = (t >= tab.warmup_min) & (t < tab.period_end)
+        resp = c["t_arrive"].to_numpy(float)[keep] - t[keep]
+        vil = c["village"].to_numpy()[keep]
+        per_run.append({v: float(np.nanquantile(resp[vil == v], 0.9)) for v in set(vil)})
+    pooled = {v: np.nanmean([r.get(v, np.nan) for r in per_run])
+              for v in set().union(*per_run)}
+    worst = max(pooled, key=lambda v: pooled[v])
+    w = js["worst_served"]["a"]
+    assert w["village"] == worst
+    assert w["response_p90_min"] == pytest.approx(pooled[worst])
