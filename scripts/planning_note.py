@@ -1,8 +1,9 @@
-"""Figures of docs/planning.md: cost per injury crime prevented for three reform variants.
+"""Figures of docs/planning.md: cost per injury crime prevented for the reform variants.
 
 Each variant is compared with the old model pair by pair (10 replications, the shipped seed):
-the reform as shipped, the reform with its center offices sited by the p-median (K = 4), and
-the reform with the auxiliaries `policesim staff` found for response_time_p90_min<=15.
+the three shipped reform scenarios (same headcount, equal hours, as reported), the reform with
+its center offices sited by the p-median (K = 4), and the reform with the auxiliaries
+`policesim staff` found for response_time_p90_min<=15.
 Run: python scripts/planning_note.py AUXILIARIES
 """
 
@@ -25,7 +26,11 @@ def main() -> None:
     new = load_scenario(ROOT / "scenarios/center_office.toml")
     r_old = [run_once(old, k) for k in range(REPS)]
     sited = site(new, 4, "median").layout_best
-    variants = [("reform as shipped", new, None),
+    variants = [("reform as shipped (same headcount)", new, None),
+                ("reform, equal hours", load_scenario(
+                    ROOT / "scenarios/center_office_equal_hours.toml"), None),
+                ("reform, as reported", load_scenario(
+                    ROOT / "scenarios/center_office_as_reported.toml"), None),
                 ("reform, offices sited (p-median, K=4)", new, [sited]),
                 (f"reform, {aux} auxiliaries (staffing target)",
                  with_staff(new, "auxiliaries", aux), None)]

@@ -96,6 +96,27 @@ def test_summary_matches_the_paired_comparison(full_report):
     assert all(f"figures/{slug}.png" in md for slug in COMPARE_SLUGS)
 
 
+def test_report_states_each_models_resources(full_report):
+    folder, page_path, _ = full_report
+    s = json.loads((page_path.parent / "summary.json").read_text())
+    models = s["resources"]["models"]
+    for side, m in zip(("a", "b"), models, strict=True):
+        raw = pd.read_parquet(folder / side / "resources.parquet")
+        # by hand from the raw rows: the mean over replications of each post, then the sum
+        for post, rows in raw.groupby("post"):
+            assert m["posts"][post]["on_duty_hours"] == pytest.approx(
+                rows["on_duty_hours"].sum() / rows["replication"].nunique())
+        assert m["total"]["headcount"] == pytest.approx(
+            raw["headcount"].sum() / raw["replication"].nunique())
+    line = s["resources"]["equal_resource"]
+    ha, hb = (m["total"]["on_duty_hours"] for m in models)
+    assert line.startswith("Equal-resource" if abs(hb / ha - 1) <= 0.01 else "NOT an equal")
+    page = page_path.read_text(encoding="utf-8")
+    assert "Who does the work" in page and line.split(":")[0] in page
+    md = (page_path.parent / "summary.md").read_text()
+    assert "## Who does the work" in md and line in md
+
+
 def test_component_runs_are_reused_and_match_the_scenario_files(full_report):
     folder, _, _ = full_report
     log: list[str] = []

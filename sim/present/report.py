@@ -74,7 +74,9 @@ def _read_model(folder: Path) -> ModelResults:
                           f"missing)") from None
     if "scenario" not in man:
         raise ReportError(f"{folder}/manifest.json: no 'scenario' entry")
-    return ModelResults(folder, man, metrics)
+    res = folder / "resources.parquet"
+    return ModelResults(folder, man, metrics,
+                        resources=pd.read_parquet(res) if res.is_file() else None)
 
 
 def _label_models(models: list[ModelResults]) -> None:

@@ -53,6 +53,9 @@ class ModelResults:
     manifest: dict[str, Any]
     metrics: pd.DataFrame
     label: str = ""
+    #: Per replication and post: headcount, on-duty, on-call and busy hours, jobs (per 365
+    #: days; ``resources.parquet``), or None for folders written before it existed.
+    resources: pd.DataFrame | None = None
 
     @property
     def scenario(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from sim.present.report_data import (
     paired_change,
     reform_components,
 )
+from sim.present.tables import equal_resource_line
 
 # ------------------------------------------------------------------ captions
 
@@ -374,6 +375,8 @@ def summary(res: Results) -> dict[str, Any]:
             e["change"] = {"diff": d * k, "ci_low": lo * k, "ci_high": hi * k,
                            "relative": d / base if base else float("nan")}
     out["assumptions"] = assumptions([m.scenario for m in res.models])
+    if all(m.resources is not None for m in res.models):
+        out["resources"] = resources_summary(res)
     crim = next(e for e in out["headline"] if e["metric"] == "criminal_incidents")
     if crim.get("change", {}).get("relative") is not None and reform_components(
             res.models[1].scenario)["center_offices"]:
@@ -383,6 +386,57 @@ def summary(res: Results) -> dict[str, Any]:
             "control group; seed). The model's closest measure, criminal incidents (injury "
             f"crimes and thefts), changes by {crim['change']['relative'] * 100:+.0f}%.")
     return _clean(out)
+
+
+#: Columns of the report's resources table: (key of ``resources.parquet``, heading).
+RESOURCE_COLUMNS = (("headcount", "staff"), ("on_duty_hours", "on-duty hours"),
+                    ("on_call_hours", "on call at home, hours"), ("busy_hours", "busy hours"),
+                    ("jobs", "jobs attended"))
+
+
+def resources_summary(res: Results) -> dict[str, Any]:
+    """Each model's staff, hours and jobs per post (means over replications, per 365 days).
+
+    Returns:
+        ``{"models": [{"label", "posts": {post: {column: value}}, "total": {...}}],
+        "equal_resource": the line ``compare`` prints}`` (two models only for the line).
+
+    """
+    models = []
+    for m in res.models:
+        assert m.resources is not None
+        cols = [k for k, _ in RESOURCE_COLUMNS]
+        per_post = m.resources.groupby("post")[cols].mean()
+        posts = {str(p): {k: float(v) for k, v in row.items()} for p, row in per_post.iterrows()}
+        total = {k: float(per_post[k].sum()) for k in cols}
+        models.append({"label": m.label, "posts": posts, "total": total})
+    out: dict[str, Any] = {"models": models}
+    if len(models) == 2:
+        out["equal_resource"] = equal_resource_line(
+            *[(x["label"], x["total"]) for x in models])
+    return out
+
+
+def _resource_rows(r: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for m in r["models"]:
+        for post, v in [*sorted(m["posts"].items()), ("total", m["total"])]:
+            rows.append([m["label"], post.replace("_", " "),
+                         *[f"{v[k]:,.0f}" for k, _ in RESOURCE_COLUMNS]])
+    return rows
+
+
+def _resources_html(s: dict[str, Any]) -> str:
+    r = s.get("resources")
+    if not r:
+        return ""
+    head = ["model", "post", *[h for _, h in RESOURCE_COLUMNS]]
+    return ("<h3>Who does the work</h3><p>Each model's staff and their hours a year (means over "
+            "the replications). Every resource is a scenario parameter "
+            "(<code>[staff]</code>, <code>[duty]</code>, <code>[shifts]</code>).</p>"
+            + _html_table(head, _resource_rows(r), numeric_from=2)
+            + (f"<p class=small>{escape(r['equal_resource'])}</p>"
+               if r.get("equal_resource") else ""))
 
 
 def _clean(obj: Any) -> Any:
@@ -531,6 +585,7 @@ def render(res: Results, s: dict[str, Any], figures: list[tuple[FigureOut, str]]
         "the range the average over many more simulated years would very likely fall in. They "
         "measure the simulation's chance variation only, not whether the assumptions below are "
         "right. A change marked 'no clear difference' could be zero.</p>"
+        + _resources_html(s) +
         "<h3>What these numbers rest on</h3>" + _assumption_html(s, res.labels) +
         "<p class=small>Every parameter, its unit and its source: <code>sim/scenario/</code> "
         "and the scenario files. Change any of them with <code>--set key=value</code>.</p>"
@@ -557,8 +612,18 @@ def summary_markdown(s: dict[str, Any], figures: list[FigureOut]) -> str:
     lines += [f"- {re.sub(r'</?b>', '**', t)}" for t in _sentences(s)]
     if s.get("observed"):
         lines.append(f"- {s['observed']}")
-    lines += ["", "Ranges are 95% confidence intervals over the replications.", "",
-              "## Key assumptions", "",
+    lines += ["", "Ranges are 95% confidence intervals over the replications.", ""]
+    if s.get("resources"):
+        head = ["model", "post", *[h for _, h in RESOURCE_COLUMNS]]
+        lines += ["## Who does the work (per year, means over replications)", "",
+                  "| " + " | ".join(head) + " |",
+                  "|---|---|" + "---:|" * len(RESOURCE_COLUMNS)]
+        lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |"
+                  for row in _resource_rows(s["resources"])]
+        if s["resources"].get("equal_resource"):
+            lines += ["", s["resources"]["equal_resource"]]
+        lines.append("")
+    lines += ["## Key assumptions", "",
               "| parameter | value | unit | kind | plausible range | source |",
               "|---|---|---|---|---|---|"]
     for r in s["assumptions"]["key_parameters"]:

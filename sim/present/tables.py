@@ -15,6 +15,8 @@ from sim.experiments.run import RunResult, mean_ci
 def _fmt(x: float) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
+    if x == 0:
+        return "0"
     if abs(x) >= 100:
         return f"{x:,.0f}"
     if abs(x) >= 1:
