@@ -9,6 +9,7 @@ import pytest
 from hypothesis import settings
 
 from sim.scenario import Scenario, scenario_from_mapping
+from sim.world.disputes import Clocks
 from sim.world.geography import Layout
 
 # Hypothesis runs derandomised (a fixed seed per test) so a failure in CI reproduces: the same
@@ -36,6 +37,18 @@ def line_layout(distances_km: list[float], clusters: list[int] | None = None,
     return Layout(tuple(f"V{i}" for i in range(n)), np.array(distances_km, float),
                   np.zeros(n), np.full(n, population), np.array(clusters or [0] * n),
                   (0.0, 0.0))
+
+
+def clocks(**kw: float) -> Clocks:
+    """A dispute's first-episode clocks for a hand-timed test: every time 1e9 minutes away
+    and no report delay unless ``kw`` sets it; the uniforms as ``kw`` gives them, else
+    violent_u = injury_u = 1 and fight_report_u = 0.
+    """
+    far = 1e9
+    base = dict(flare=far, escalate=far, subside=far, auxiliary=far, alert=far,
+                report_delay=0.0, violent_u=1.0, acute=far, fight_report_u=0.0, injury_u=1.0)
+    base.update(kw)
+    return Clocks(**base)
 
 
 @pytest.fixture

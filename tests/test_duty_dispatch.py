@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import QUIET, line_layout, scenario
+from conftest import clocks as _clocks
 
 from sim.experiments.metrics import resources
 from sim.experiments.run import run_once
 from sim.scenario import load_scenario
-from sim.world.disputes import Clocks, DisputeKind
+from sim.world.disputes import DisputeKind
 from sim.world.jobs import CallKind
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.responders import Activity, Role
@@ -176,14 +177,6 @@ def test_no_role_is_idle_all_year_in_a_shipped_scenario():
 
 
 # ---------------------------------------------------------------- mediation skills
-
-def _clocks(**kw) -> Clocks:
-    far = 1e9
-    base = dict(flare=far, escalate=far, subside=far, auxiliary=far, alert=far,
-                report_delay=0.0, violent_u=1.0, acute=far, fight_report_u=0.0, injury_u=1.0)
-    base.update(kw)
-    return Clocks(**base)
-
 
 #: who mediates a quarrel called in at 10:00: (overrides, success parameter)
 MEDIATORS = {

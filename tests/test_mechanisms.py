@@ -12,12 +12,13 @@ from pathlib import Path
 
 import numpy as np
 from conftest import QUIET, line_layout, scenario
+from conftest import clocks as _clocks
 from scipy import integrate
 
 from sim.experiments.run import run_once
 from sim.scenario import load_scenario
 from sim.world.acute import escalate_after, injury_rate
-from sim.world.disputes import Clocks, DisputeKind, DisputeState
+from sim.world.disputes import DisputeKind, DisputeState
 from sim.world.model import ExtraDispute, PolicingModel
 from sim.world.rhythm import DAY_MIN
 
@@ -29,14 +30,6 @@ BASE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=6
         "travel.turnout_min=2", "travel.local_trip_min=5", "staff.station_officers=1",
         "staff.community_officers=0", "staff.auxiliaries=0", "shifts.duty_groups=1",
         "warmup_days=0", "days=3"]
-
-
-def _clocks(**kw) -> Clocks:
-    far = 1e9
-    base = dict(flare=far, escalate=far, subside=far, auxiliary=far, alert=far,
-                report_delay=0.0, violent_u=1.0, acute=far, fight_report_u=0.0, injury_u=1.0)
-    base.update(kw)
-    return Clocks(**base)
 
 
 def _model(sets, disputes=(), distances=(10.0,), **top):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import QUIET, line_layout, scenario
+from conftest import clocks as _clocks
 
-from sim.world.disputes import Clocks
 from sim.world.jobs import CallKind
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.residents import Resident
@@ -61,14 +61,6 @@ def test_nearest_free_responder_goes():
                   distances=(10.0, 30.0))
     (c,) = rec.calls
     assert c["responder_role"] == "auxiliary" and c["travel_min"] == 7.0  # 2 + 5 in-village
-
-
-def _clocks(**kw) -> Clocks:
-    far = 1e9
-    base = dict(flare=far, escalate=far, subside=far, auxiliary=far, alert=far,
-                report_delay=0.0, violent_u=1.0, acute=far, fight_report_u=0.0, injury_u=1.0)
-    base.update(kw)
-    return Clocks(**base)
 
 
 def test_dispute_flare_call_and_response_times():

@@ -15,6 +15,9 @@ BASE = Path(__file__).resolve().parents[1] / "scenarios" / "station_centred.toml
 
 # screening.visit_min is inert under the station-centred model (no screening visits), so with
 # common random numbers every output is unchanged by it; the road distance is not.
+BOUNDS = {"township.max_road_km": (5.0, 40.0), "screening.visit_min": (30.0, 120.0)}
+PARAMETERS = "".join(f'[[parameters]]\nkey = "{k}"\nlow = {lo:g}\nhigh = {hi:g}\n'
+                     for k, (lo, hi) in BOUNDS.items())
 SPEC = f"""
 base = "{BASE}"
 method = "{{method}}"
@@ -26,18 +29,17 @@ follow_up_days = 0
 trajectories = 3
 [sobol]
 n = 4
-[[parameters]]
-key = "township.max_road_km"
-low = 5
-high = 40
-[[parameters]]
-key = "screening.visit_min"
-low = 30
-high = 120
-"""
+""" + PARAMETERS
 
 
-BOUNDS = {"township.max_road_km": (5.0, 40.0), "screening.visit_min": (30.0, 120.0)}
+@pytest.fixture
+def spec_file(tmp_path):
+    """Write a spec's text to a file in the test's folder."""
+    def write(text: str, name: str = "spec.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+    return write
 
 
 def _mu_star_by_hand(runs: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -59,10 +61,9 @@ def _mu_star_by_hand(runs: pd.DataFrame) -> dict[tuple[str, str], float]:
 
 @pytest.mark.parametrize(("method", "effect", "runs"), [("morris", "mu_star", 9),
                                                         ("sobol", "ST", 16)])
-def test_tiny_design(tmp_path, method, effect, runs):
-    spec = tmp_path / "spec.toml"
-    spec.write_text(SPEC.format(method=method), encoding="utf-8")
-    table, summary = run_sensitivity(spec, tmp_path / "out", workers=1)
+def test_tiny_design(tmp_path, spec_file, method, effect, runs):
+    table, summary = run_sensitivity(spec_file(SPEC.format(method=method)), tmp_path / "out",
+                                     workers=1)
     assert len(summary.table) == runs and not summary.failed
     assert set(zip(table["output"], table["parameter"], strict=True)) == {
         (o, p) for o in ("response_time_mean_min", "calls")
@@ -80,9 +81,8 @@ def test_tiny_design(tmp_path, method, effect, runs):
     assert png.startswith(b"\x89PNG") and len(png) > 5000
 
 
-def test_bad_spec_names_file_and_field(tmp_path):
-    spec = tmp_path / "spec.toml"
-    spec.write_text(SPEC.format(method="fast"), encoding="utf-8")
+def test_bad_spec_names_file_and_field(tmp_path, spec_file):
+    spec = spec_file(SPEC.format(method="fast"))
     with pytest.raises(SweepError, match=rf"{spec}: method: "):
         run_sensitivity(spec, tmp_path / "out")
 
@@ -120,24 +120,15 @@ days = 20
 warmup_days = 5
 [morris]
 trajectories = 2
-[[parameters]]
-key = "township.max_road_km"
-low = 5
-high = 40
-[[parameters]]
-key = "screening.visit_min"
-low = 30
-high = 120
-"""
+""" + PARAMETERS
 
 
-def test_paired_spec_analyses_the_paired_change(tmp_path):
+def test_paired_spec_analyses_the_paired_change(tmp_path, spec_file):
     """With compare, each sample runs on both sides and the output is the paired change."""
     from sim.experiments.sensitivity import load_spec, sample
-    spec_file = tmp_path / "paired.toml"
-    spec_file.write_text(PAIRED, encoding="utf-8")
-    table, summary = run_sensitivity(spec_file, tmp_path / "out", workers=1)
-    n = len(sample(load_spec(spec_file)))
+    paired = spec_file(PAIRED, "paired.toml")
+    table, summary = run_sensitivity(paired, tmp_path / "out", workers=1)
+    n = len(sample(load_spec(paired)))
     assert len(summary.table) == 2 * n  # both sides of every sample
     runs = summary.table.sort_values("point")
     # disputes arise the same way under both models (common random numbers): no change to

@@ -116,15 +116,22 @@ def test_resume_of_a_finished_sweep_recomputes_nothing(straight, reference, tmp_
         run_sweep(load_sweep(other), tmp_path, workers=1, resume=True)
 
 
-def test_a_failing_run_is_recorded_and_the_others_go_on(reference, tmp_path, monkeypatch):
+@pytest.fixture
+def flaky(monkeypatch):
+    """Runs with 8 station officers fail in replication 1 (patched in the in-process, 1-worker
+    path); gives the real run_once."""
     real = executors.run_once
 
-    def flaky(scn, replication, seed):
+    def run(scn, replication, seed):
         if scn.staff.station_officers == 8 and replication == 1:
             raise RuntimeError("boom")
         return real(scn, replication, seed)
 
-    monkeypatch.setattr(executors, "run_once", flaky)  # the in-process (1-worker) path
+    monkeypatch.setattr(executors, "run_once", run)
+    return real
+
+
+def test_a_failing_run_is_recorded_and_the_others_go_on(reference, tmp_path, flaky):
     summary = run_sweep(load_sweep(SMOKE), tmp_path, workers=1)
     table = pd.read_parquet(tmp_path / "runs.parquet")
     bad = table["status"] == "failed"
@@ -161,15 +168,9 @@ def test_design_points_share_the_random_numbers_of_their_replication(straight):
     assert arrivals(rep1.disputes) != arrivals(disputes)
 
 
-def test_resume_after_failed_runs_recomputes_none_of_them(reference, tmp_path, monkeypatch):
-    real = executors.run_once
-
-    def flaky(scn, replication, seed):
-        if scn.staff.station_officers == 8 and replication == 1:
-            raise RuntimeError("boom")
-        return real(scn, replication, seed)
-
-    monkeypatch.setattr(executors, "run_once", flaky)
+def test_resume_after_failed_runs_recomputes_none_of_them(reference, tmp_path, monkeypatch,
+                                                          flaky):
+    real = flaky
     first = run_sweep(load_sweep(SMOKE), tmp_path, workers=1)
     assert (first.done, first.skipped, len(first.failed)) == (RUNS, 0, 2)
     saved = {f.name: f.stat().st_mtime_ns for f in (tmp_path / "runs").glob("*.parquet")}

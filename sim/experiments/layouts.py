@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.experiments.roads import with_roads
 from sim.scenario import MAX_GRID_CELLS, Scenario, ScenarioError, Township
+from sim.scenario.loading import read_text_file
 from sim.world.geography import Layout, generate_layout
 from sim.world.streams import RandomStreams
 
@@ -37,32 +38,9 @@ def _schema_max(field: str) -> int:
 
 def _read_text(p: Path) -> str:
     """The file's text, or a ScenarioError saying why it cannot be a CSV layout."""
-    where = f"{p}: township.layout"
-    try:
-        if p.is_dir():
-            raise ScenarioError(f"{where}: is a folder, expected a CSV file")
-        if not p.is_file():
-            raise ScenarioError(f"{where}: no such file" if not p.exists()
-                                else f"{where}: not a regular file")
-        size = p.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise ScenarioError(f"{where}: {size:,} bytes is too large for a layout (at most "
-                                f"{MAX_CSV_BYTES:,})")
-        raw = p.read_bytes()
-    except ScenarioError:
-        raise
-    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
-        raise ScenarioError(f"{where}: cannot read ({getattr(e, 'strerror', None) or e})"
-                            ) from None
-    if b"\x00" in raw:
-        raise ScenarioError(f"{where}: a binary file, expected a CSV text file")
-    try:
-        text = raw.decode("utf-8-sig")  # -sig: spreadsheet programs write a byte-order mark
-    except UnicodeDecodeError as e:
-        raise ScenarioError(f"{where}: not a UTF-8 text file (byte {e.start}); save it as "
-                            f"CSV UTF-8") from None
+    text = read_text_file(p, f"{p}: township.layout", "CSV", MAX_CSV_BYTES, "CSV UTF-8")
     if not text.strip():
-        raise ScenarioError(f"{where}: the file is empty (expected a header line: "
+        raise ScenarioError(f"{p}: township.layout: the file is empty (expected a header line: "
                             f"{','.join(COLUMNS)})")
     return text
 

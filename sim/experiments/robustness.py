@@ -37,14 +37,13 @@ from scipy.stats import qmc
 
 from sim.experiments.metrics import METRICS
 from sim.experiments.results import write_json
+from sim.experiments.specs import SpecModel, check_metrics, dotted_tables
 from sim.experiments.sweep import (
     MANIFEST,
-    SpecModel,
     Sweep,
     SweepError,
     SweepSummary,
     build_sweep,
-    flatten,
     format_errors,
     param_dtype,
     run_sweep,
@@ -103,16 +102,11 @@ class RobustnessSpec(SpecModel):
     implausibility_cutoff: float = Field(1.0, gt=0, allow_inf_nan=False)
     prim_density: float = Field(0.8, gt=0, le=1)
 
-    @field_validator("fixed", "ranges", mode="before")
-    @classmethod
-    def _flat(cls, v: Any) -> Any:
-        return flatten(v)
+    _flat = dotted_tables("fixed", "ranges")
 
     @model_validator(mode="after")
     def _rules(self) -> RobustnessSpec:
-        bad = [m for m in self.metrics if m not in METRICS]
-        if bad:
-            raise ValueError(f"metrics: unknown metric(s) {', '.join(bad)}")
+        check_metrics("metrics", self.metrics)
         for key, r in self.ranges.items():
             if len(r) != 2 or not r[0] < r[1]:
                 raise ValueError(f"ranges.{key}: give [low, high] with low < high")

@@ -18,18 +18,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from sim.experiments.metrics import METRICS
 from sim.experiments.results import write_parquet
 from sim.experiments.robustness import Uncertain, paired_sweep
 from sim.experiments.robustness_analysis import sample_table
+from sim.experiments.specs import SpecModel, check_metrics, dotted_tables
 from sim.experiments.sweep import (
-    SpecModel,
     SweepError,
     SweepSummary,
     build_sweep,
-    flatten,
     format_errors,
     param_dtype,
     run_sweep,
@@ -103,16 +101,11 @@ class SensitivitySpec(SpecModel):
     morris: Morris = Morris()
     sobol: Sobol = Sobol()
 
-    @field_validator("fixed", mode="before")
-    @classmethod
-    def _flat(cls, v: Any) -> Any:
-        return flatten(v)
+    _flat = dotted_tables("fixed")
 
     @model_validator(mode="after")
     def _known(self) -> SensitivitySpec:
-        bad = [m for m in self.outputs if m not in METRICS]
-        if bad:
-            raise ValueError(f"outputs: unknown metric(s) {', '.join(bad)}")
+        check_metrics("outputs", self.outputs)
         return self
 
 

@@ -26,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from scipy.stats import qmc
 from tqdm import tqdm
 
@@ -49,6 +49,7 @@ from sim.experiments.results import (
     write_parquet,
     write_run,
 )
+from sim.experiments.specs import SpecModel, check_metrics, dotted_tables
 from sim.scenario import Scenario, ScenarioError, iter_parameters, read_toml, scenario_from_mapping
 from sim.scenario.loading import plain_message
 
@@ -64,12 +65,6 @@ class SweepError(ValueError):
 
 
 # ---------------------------------------------------------------- the sweep file schema
-
-class SpecModel(BaseModel):
-    """Base of the sweep and sensitivity file tables: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 class Range(SpecModel):
     """A range of values, ``start``..``stop`` inclusive.
@@ -128,19 +123,6 @@ class Records(SpecModel):
     replications: list[int] = Field([0], min_length=1)
 
 
-def flatten(value: Any, prefix: str = "") -> Any:
-    """Nested TOML tables -> one mapping of dotted keys (``[fixed] staff.auxiliaries = 3``)."""
-    if not isinstance(value, dict):
-        return value
-    out: dict[str, Any] = {}
-    for k, v in value.items():
-        if isinstance(v, dict):
-            out.update(flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
-
-
 class SweepSpec(SpecModel):
     """A sweep file. Paths are relative to the sweep file's folder."""
 
@@ -156,16 +138,13 @@ class SweepSpec(SpecModel):
     days: float | None = Field(None, gt=0, allow_inf_nan=False)  # measured-period override
     warmup_days: float | None = Field(None, ge=0, allow_inf_nan=False)
     follow_up_days: float | None = Field(None, ge=0, allow_inf_nan=False)
-    fixed: dict[str, Any] = {}  # other overrides applied at every point
+    fixed: dict[str, Any] = Field(default_factory=dict)  # other overrides applied at every point
     axes: list[Axis] = Field(min_length=1)
     baseline: dict[str, Any] | None = None  # axis values of the point differences are against
     key_metrics: list[str] = Field(list(KEY_METRICS), min_length=1)
     records: Records | None = None
 
-    @field_validator("fixed", "baseline", mode="before")
-    @classmethod
-    def _flat(cls, v: Any) -> Any:
-        return flatten(v)
+    _flat = dotted_tables("fixed", "baseline")
 
     @model_validator(mode="after")
     def _rules(self) -> SweepSpec:
@@ -173,9 +152,7 @@ class SweepSpec(SpecModel):
             raise ValueError("samples: a Latin-hypercube design needs samples = N")
         if self.design == "grid" and self.samples is not None:
             raise ValueError("samples: only for design = 'lhs'")
-        bad = [m for m in self.key_metrics if m not in METRICS]
-        if bad:
-            raise ValueError(f"key_metrics: unknown metric(s) {', '.join(bad)}")
+        check_metrics("key_metrics", self.key_metrics)
         if self.max_replications < self.replications:
             raise ValueError("max_replications: must be at least replications")
         return self

@@ -377,36 +377,92 @@ def scenario_from_mapping(data: Mapping[str, Any], source: str = "<scenario>",
     return _validate(data, source, overrides)[0]
 
 
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file, turning every failure into a :class:`ScenarioError` naming the file."""
-    p = Path(path)
+def read_text_file(path: Path, where: str, kind: str, max_bytes: int,
+                   save_as: str = "UTF-8") -> str:
+    """The text of a small input file, or a :class:`ScenarioError` saying why it has none.
+
+    The one place that checks a scenario's input files (a scenario TOML, a CSV layout): a
+    regular file, no larger than ``max_bytes``, readable, not binary, UTF-8 (a byte-order mark
+    allowed). Whether it may be empty is the caller's rule.
+
+    Args:
+        path: The file.
+        where: What every error starts with (the file, and the field that names it).
+        kind: The format expected, for the errors ("TOML", "CSV").
+        max_bytes: The largest plausible size.
+        save_as: The encoding to tell the user to save the file in.
+
+    Raises:
+        ScenarioError: naming ``where``.
+
+    """
     try:
-        if p.is_dir():
-            raise ScenarioError(f"{p}: is a folder, not a TOML file")
-        if p.exists() and not p.is_file():
-            raise ScenarioError(f"{p}: not a regular file (a device or pipe?)")
-        size = p.stat().st_size
-        if size > MAX_SCENARIO_BYTES:
-            raise ScenarioError(f"{p}: {size:,} bytes is too large for a TOML file (at most "
-                                f"{MAX_SCENARIO_BYTES:,}); is this the right file?")
-        raw = p.read_bytes()
+        if path.is_dir():
+            raise ScenarioError(f"{where}: is a folder, not a {kind} file")
+        if path.exists() and not path.is_file():
+            raise ScenarioError(f"{where}: not a regular file (a device or pipe?)")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ScenarioError(f"{where}: {size:,} bytes is too large for a {kind} file (at "
+                                f"most {max_bytes:,}); is this the right file?")
+        raw = path.read_bytes()
     except ScenarioError:
         raise
     except FileNotFoundError:
-        raise ScenarioError(f"{p}: no such file") from None
+        raise ScenarioError(f"{where}: no such file") from None
     except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
-        raise ScenarioError(f"{p}: cannot read ({getattr(e, 'strerror', None) or e})") from None
-    if not raw.strip():
-        raise ScenarioError(f"{p}: the file is empty")
+        raise ScenarioError(f"{where}: cannot read ({getattr(e, 'strerror', None) or e})"
+                            ) from None
     if b"\x00" in raw:
-        raise ScenarioError(f"{p}: a binary file, not a TOML text file")
+        raise ScenarioError(f"{where}: a binary file, not a {kind} text file")
     try:
-        return tomllib.loads(raw.decode("utf-8-sig"))  # -sig: Notepad's byte-order mark
+        return raw.decode("utf-8-sig")  # -sig: Notepad's and spreadsheets' byte-order mark
     except UnicodeDecodeError as e:
-        raise ScenarioError(f"{p}: not a UTF-8 text file (byte {e.start}); save it as "
-                            f"UTF-8") from None
+        raise ScenarioError(f"{where}: not a UTF-8 text file (byte {e.start}); save it as "
+                            f"{save_as}") from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file, turning every failure into a :class:`ScenarioError` naming the file."""
+    p = Path(path)
+    text = read_text_file(p, str(p), "TOML", MAX_SCENARIO_BYTES)
+    if not text.strip():
+        raise ScenarioError(f"{p}: the file is empty")
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{p}: invalid TOML: {e}") from None
+
+
+def _resolve_file(value: str, label: str, p: Path, from_cli: bool, expected: str,
+                  hint: str = "") -> Path:
+    """The file a path field names, which must exist and be a file.
+
+    The path is relative to the scenario file's folder, or to the working folder when it was
+    given with ``--set``.
+
+    Args:
+        value: The path as written.
+        label: What the errors start with (the file and field, or ``--set`` and the field).
+        p: The scenario file.
+        from_cli: Whether the path came from ``--set``.
+        expected: What the file should be, for the error when it is not a file.
+        hint: Said after where the path was looked for when there is no such file.
+
+    """
+    try:
+        resolved = ((Path.cwd() if from_cli else p.parent) / value).resolve()
+        exists, is_file = resolved.exists(), resolved.is_file()
+    except (OSError, ValueError) as e:
+        raise ScenarioError(f"{label}: {value!r} is not a usable path ({e})") from None
+    if not exists:
+        where = ("relative to the working folder" if from_cli
+                 else "a path in a scenario file is relative to the file's folder")
+        raise ScenarioError(f"{label}: no such file {value!r} (looked for {resolved}; "
+                            f"{where}{hint})")
+    if not is_file:
+        raise ScenarioError(f"{label}: {resolved} is not a file (expected {expected})")
+    return resolved
 
 
 def _resolve_layout(scn: Scenario, p: Path, from_cli: bool) -> Scenario:
@@ -415,19 +471,9 @@ def _resolve_layout(scn: Scenario, p: Path, from_cli: bool) -> Scenario:
     if layout == "generated":
         return scn
     label = "--set township.layout" if from_cli else f"{p}: township.layout"
-    try:
-        resolved = ((Path.cwd() if from_cli else p.parent) / layout).resolve()
-        exists, is_file = resolved.exists(), resolved.is_file()
-    except (OSError, ValueError) as e:
-        raise ScenarioError(f"{label}: {layout!r} is not a usable path ({e})") from None
-    if not exists:
-        hint = ("a path in a scenario file is relative to the file's folder" if not from_cli
-                else "relative to the working folder")
-        if not layout.lower().endswith(".csv"):
-            hint += "; township.layout is 'generated' or a CSV file"
-        raise ScenarioError(f"{label}: no such file {layout!r} (looked for {resolved}; {hint})")
-    if not is_file:
-        raise ScenarioError(f"{label}: {resolved} is not a file (expected a CSV layout)")
+    hint = ("" if layout.lower().endswith(".csv")
+            else "; township.layout is 'generated' or a CSV file")
+    resolved = _resolve_file(layout, label, p, from_cli, "a CSV layout", hint)
     return scn.model_copy(update={"township": scn.township.model_copy(
         update={"layout": str(resolved)})})
 
@@ -457,17 +503,10 @@ def _resolve_roads(scn: Scenario, p: Path, from_cli: bool) -> Scenario:
     if file == "none":
         return scn
     label = "--set roads.file" if from_cli else f"{p}: roads.file"
-    try:
-        resolved = ((Path.cwd() if from_cli else p.parent) / file).resolve()
-        is_file = resolved.is_file()
-    except (OSError, ValueError) as e:
-        raise ScenarioError(f"{label}: {file!r} is not a usable path ({e})") from None
-    if not is_file:
-        raise ScenarioError(f"{label}: no such file {file!r} (looked for {resolved}; a path in "
-                            f"a scenario file is relative to the file's folder)")
+    expected = "a travel-time matrix (.csv) or a road network (.graphml, .geojson)"
+    resolved = _resolve_file(file, label, p, from_cli, expected)
     if resolved.suffix.lower() not in (".csv", ".graphml", ".geojson", ".json"):
-        raise ScenarioError(f"{label}: {file!r}: expected a travel-time matrix (.csv) or a "
-                            f"road network (.graphml, .geojson)")
+        raise ScenarioError(f"{label}: {file!r}: expected {expected}")
     return scn.model_copy(update={"roads": scn.roads.model_copy(update={"file": str(resolved)})})
 
 

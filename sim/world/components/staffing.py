@@ -15,6 +15,7 @@ Three choices, one per reform component, each a small strategy:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sim.world.auxiliaries import Auxiliary
@@ -44,6 +45,25 @@ def _officer_kinds(scenario: Scenario) -> frozenset[JobKind]:
     return kinds.STATION_OFFICER | extra
 
 
+def _on_duty[R: Responder](r: R, job_kinds: frozenset[JobKind], add: Callable[..., None],
+                           *place: int, post: str | None = None) -> R:
+    """Give a new responder its jobs (and named post) and put it in a duty regime.
+
+    Args:
+        r: The responder, just created (creation order fixes the agents' ids).
+        job_kinds: The jobs it may take.
+        add: The regime's ``add`` (roster, day shift or resident duty).
+        *place: Its place in the regime, as ``add`` takes it after the responder.
+        post: Its named post (default: the role's name).
+
+    """
+    r.kinds = job_kinds
+    if post is not None:
+        r.post = post
+    add(r, *place)
+    return r
+
+
 class NoCenterOffices:
     """No center offices: every station officer is on the station roster."""
 
@@ -54,13 +74,9 @@ class NoCenterOffices:
     def officers(self, model: PolicingModel, t: int, duty: Regimes) -> list[Responder]:
         """The township's station officers, all on the roster."""
         s, tw = model.params, model.township_of(t)
-        out = []
-        for i in range(s.staff.station_officers):
-            o = Officer(model, Role.STATION_OFFICER, t, tw.station, False)
-            o.kinds = _officer_kinds(s)
-            duty.roster.add(o, i)
-            out.append(o)
-        return out
+        return [_on_duty(Officer(model, Role.STATION_OFFICER, t, tw.station, False),
+                         _officer_kinds(s), duty.roster.add, i)
+                for i in range(s.staff.station_officers)]
 
 
 class CenterOffices(NoCenterOffices):
@@ -78,19 +94,16 @@ class CenterOffices(NoCenterOffices):
         s, tw = model.params, model.township_of(t)
         centers, n = self.centers(model, t), s.staff.station_officers
         chiefs = min(len(centers), n - 1 if n > 1 else n)
-        out = []
-        for i in range(n):
-            if i < chiefs:
-                o = Officer(model, Role.DISTRICT_CHIEF, t, centers[i], False, cluster=i)
-                o.at_center, o.post, o.kinds = True, "district_chief", kinds.DISTRICT_CHIEF
-                duty.day.add(o, i, chiefs, s.duty.district_chief_days_per_week,
-                             s.duty.day_role_leave_days_year)
-            else:
-                o = Officer(model, Role.STATION_OFFICER, t, tw.station, False)
-                o.kinds = _officer_kinds(s)
-                duty.roster.add(o, i - chiefs)
-            out.append(o)
-        return out
+        out: list[Responder] = []
+        for i in range(chiefs):
+            o = Officer(model, Role.DISTRICT_CHIEF, t, centers[i], False, cluster=i)
+            o.at_center = True
+            out.append(_on_duty(o, kinds.DISTRICT_CHIEF, duty.day.add, i, chiefs,
+                                s.duty.district_chief_days_per_week,
+                                s.duty.day_role_leave_days_year, post="district_chief"))
+        return out + [_on_duty(Officer(model, Role.STATION_OFFICER, t, tw.station, False),
+                               _officer_kinds(s), duty.roster.add, i)
+                      for i in range(n - chiefs)]
 
 
 class RosteredCommunityOfficers:
@@ -100,13 +113,9 @@ class RosteredCommunityOfficers:
               duty: Regimes) -> list[Responder]:
         """The township's community officers."""
         n, tw = model.params.staff.community_officers, model.township_of(t)
-        out = []
-        for i in range(n):
-            o = Officer(model, Role.COMMUNITY_OFFICER, t, tw.station, False)
-            o.kinds = kinds.ROSTERED_COMMUNITY_OFFICER
-            duty.roster.add(o, i)
-            out.append(o)
-        return out
+        return [_on_duty(Officer(model, Role.COMMUNITY_OFFICER, t, tw.station, False),
+                         kinds.ROSTERED_COMMUNITY_OFFICER, duty.roster.add, i)
+                for i in range(n)]
 
 
 class DedicatedCommunityOfficers:
@@ -117,15 +126,12 @@ class DedicatedCommunityOfficers:
         """The township's community officers."""
         s, tw = model.params, model.township_of(t)
         n = s.staff.community_officers
-        out = []
-        for i in range(n):
-            base = centers[i % len(centers)] if centers else tw.station
-            o = Officer(model, Role.COMMUNITY_OFFICER, t, base, False)
-            o.post, o.kinds = "dedicated_community_officer", kinds.DEDICATED_COMMUNITY_OFFICER
-            duty.day.add(o, i, n, s.duty.community_officer_days_per_week,
-                         s.duty.day_role_leave_days_year)
-            out.append(o)
-        return out
+        return [_on_duty(Officer(model, Role.COMMUNITY_OFFICER, t,
+                                 centers[i % len(centers)] if centers else tw.station, False),
+                         kinds.DEDICATED_COMMUNITY_OFFICER, duty.day.add, i, n,
+                         s.duty.community_officer_days_per_week,
+                         s.duty.day_role_leave_days_year, post="dedicated_community_officer")
+                for i in range(n)]
 
 
 class StationAuxiliaries:
@@ -135,19 +141,13 @@ class StationAuxiliaries:
               duty: Regimes) -> list[Responder]:
         """The township's auxiliaries."""
         n, tw = model.params.staff.auxiliaries, model.township_of(t)
-        out = []
-        for i in range(n):
-            if centers:  # cluster i % k; groups fill one cluster round at a time
-                k = i % len(centers)
-                a = Auxiliary(model, t, centers[k], False, cluster=k, at_center=True)
-                a.post, group = "center_auxiliary", i // len(centers)
-            else:
-                a = Auxiliary(model, t, tw.station, False)
-                a.post, group = "station_auxiliary", i
-            a.kinds = kinds.AUXILIARY
-            duty.roster.add(a, group)
-            out.append(a)
-        return out
+        if not centers:
+            return [_on_duty(Auxiliary(model, t, tw.station, False), kinds.AUXILIARY,
+                             duty.roster.add, i, post="station_auxiliary") for i in range(n)]
+        k = len(centers)  # cluster i % k; groups fill one cluster round at a time
+        return [_on_duty(Auxiliary(model, t, centers[i % k], False, cluster=i % k,
+                                   at_center=True), kinds.AUXILIARY, duty.roster.add, i // k,
+                         post="center_auxiliary") for i in range(n)]
 
 
 class VillageAuxiliaries:
@@ -162,9 +162,9 @@ class VillageAuxiliaries:
         out = []
         for i in range(n):
             home = order[i % len(order)]
-            a = Auxiliary(model, t, home, False, home=home, cluster=int(tw.layout.cluster[home]))
-            a.post, a.kinds = "village_auxiliary", kinds.AUXILIARY
-            duty.resident.add(a, i, n)
+            a = _on_duty(Auxiliary(model, t, home, False, home=home,
+                                   cluster=int(tw.layout.cluster[home])),
+                         kinds.AUXILIARY, duty.resident.add, i, n, post="village_auxiliary")
             if centers:
                 turns[a.cluster].append(a)
             out.append(a)
