@@ -6,12 +6,18 @@ docs/testing.md ("Mutation testing") lists the mutants these tests were written 
 
 from __future__ import annotations
 
+import heapq
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
-from conftest import scenario
+from conftest import QUIET, line_layout, scenario
 
+from sim.world.households import RepeatRisk
+from sim.world.model import PolicingModel
 from sim.world.records import CALL_FIELDS, Records
 from sim.world.residents import Population
+from sim.world.responders import Activity, Role
 from sim.world.rhythm import DAY_MIN, Rhythm
 
 HALF_DAY_OFF = tuple([0.0] * 12 + [1.0] * 12)  # no demand before noon, all of it after
@@ -61,3 +67,55 @@ def test_household_proneness_of_a_township_without_residents_is_empty():
     pop = Population(np.array([0]), scenario().residents, np.random.default_rng(1))
     pop.set_frailty(0.5, np.random.default_rng(2))
     assert pop._cum_weight is not None and len(pop._cum_weight) == 0
+
+
+def test_a_district_chief_takes_leave_on_the_days_the_spread_gives():
+    # Center-office model, 2 station officers: one district chief (index 0 of 1 chief) and one
+    # on the station roster. 73 days of leave a year is a fifth of the days, spread evenly:
+    # member 0 of 1 (phase 0) is on leave on day d when floor((d + 1) / 5) > floor(d / 5), so
+    # on day 4 of days 0..5. The chief works 7 days a week, 08:00-17:00 (9 h): 5 working
+    # days x 540 min = 2,700 min on duty; the other 6 x 1,440 - 2,700 = 5,940 min off duty.
+    sets = [*QUIET, "reform.center_offices=true",
+            "staff.station_officers=2", "staff.community_officers=0", "staff.auxiliaries=0",
+            "duty.day_role_leave_days_year=73", "duty.district_chief_days_per_week=7",
+            "shifts.day_start_h=8", "shifts.day_hours=9", "warmup_days=0", "days=6",
+            "follow_up_days=0"]
+    m = PolicingModel(scenario(*sets), layouts=[line_layout([10.0])])
+    m.simulate()
+    (chief,) = [r for r in m.responders() if r.role is Role.DISTRICT_CHIEF]
+    assert chief.budget[Activity.DUTY] == pytest.approx(2700.0)
+    assert chief.budget[Activity.OFF_DUTY] == pytest.approx(5940.0)
+
+
+class _Clock:
+    """Just what RepeatRisk needs of a model: the time, events and starting a dispute."""
+
+    def __init__(self):
+        self.time, self.events, self.started = 0.0, [], []
+        self.params = scenario().model_copy()
+
+    def schedule_event(self, fn, *, at):
+        ev = SimpleNamespace(at=at, fn=fn, canceled=False)
+        ev.cancel = lambda: setattr(ev, "canceled", True)
+        self.events.append(ev)
+        return ev
+
+    def start_dispute(self, row):
+        self.started.append(row)
+
+
+def test_pending_repeat_disputes_start_earliest_first():
+    # two repeats pending, due at 200 and 100 minutes (pushed in that order): the next event
+    # is the earlier one; when it fires, that dispute starts and the event moves to 200
+    clock = _Clock()
+    risk = RepeatRisk(clock)
+    heapq.heappush(risk._pending, (200.0, 1, ("late",)))
+    heapq.heappush(risk._pending, (100.0, 2, ("early",)))
+    risk._reschedule()
+    assert clock.events[-1].at == 100.0
+    clock.time = 100.0
+    risk._on_due()
+    assert clock.started == [("early",)] and clock.events[-1].at == 200.0
+    clock.time = 200.0
+    risk._on_due()
+    assert clock.started == [("early",), ("late",)] and risk._event is None
