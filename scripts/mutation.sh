@@ -3,18 +3,45 @@
 # the fast tests on each; a mutant no test notices "survives". Not in CI (slow); run it before
 # a release and record the score in docs/testing.md.
 #
-#   scripts/mutation.sh                 # the modules configured in pyproject.toml [tool.mutmut]
-#   scripts/mutation.sh --all           # also sim/world/ and sim/experiments/sweep.py (hours)
-#   MUTATION_CHILDREN=1 scripts/mutation.sh
+#   scripts/mutation.sh                       # every mutant of the modules in pyproject.toml
+#                                             # [tool.mutmut] (metrics, analysis, run)
+#   scripts/mutation.sh --all                 # also sim/world/ and sweep.py, every mutant (hours)
+#   scripts/mutation.sh --sample N --seed S [--prefix P]
+#        # sim/world/ and sweep.py too, but run only a uniform random sample of N of the mutants
+#        # whose name starts with P (default "sim.world."), drawn with seed S; prints the score
+#        # with an exact binomial 95% interval (scripts/mutation_sample.py)
+#   scripts/mutation.sh --names FILE          # the mutants listed in FILE only (re-checks)
+#   scripts/mutation.sh --modules "sim.experiments.metrics sim.experiments.sweep"
+#        # every mutant of the named modules (widened like --all; dotted module names)
 #
+# Environment: MUTATION_CHILDREN (parallel mutants, default 2), MUTATION_KEEP=1 (reuse
+# ./mutants/ and its test statistics from the last run instead of starting afresh).
 # Needs the `mutation` extra: pip install -e ".[dev,mutation]". Results: `mutmut results`,
-# one mutant's diff: `mutmut show NAME`. The work copy is ./mutants/ (git-ignored).
+# one mutant's diff: `mutmut show NAME`; scores: python scripts/mutation_sample.py score.
+# Mutants shown equivalent are listed, with the reason, in docs/mutation_equivalent.txt; the
+# scores leave them out. The work copy is ./mutants/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
+MUTMUT="$(dirname "$PY")/mutmut"
 "$PY" -c "import mutmut" 2>/dev/null || { echo "install the extra: pip install -e '.[mutation]'" >&2; exit 2; }
 children=${MUTATION_CHILDREN:-2}
-if [[ "${1:-}" == "--all" ]]; then
+mode=configured sample=0 seed="" prefix="sim.world." names_file="" modules=""
+while (($#)); do
+  case "$1" in
+    --all) mode=all ;;
+    --sample) mode=sample sample=$2; shift ;;
+    --seed) seed=$2; shift ;;
+    --prefix) prefix=$2; shift ;;
+    --names) mode=names names_file=$2; shift ;;
+    --modules) mode=modules modules=$2; shift ;;
+    *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ $mode != sample || -n $seed ]] || { echo "--sample needs --seed" >&2; exit 2; }
+
+if [[ $mode != configured ]]; then
   # only_mutate widened for this run without editing pyproject.toml
   tmp=$(mktemp)
   cp pyproject.toml "$tmp"
@@ -29,17 +56,40 @@ s = re.sub(r"only_mutate = \[[^\]]*\]", 'only_mutate = ["sim/world/*", "sim/expe
 p.write_text(s)
 PYEOF
 fi
-rm -rf mutants
-nice "$(dirname "$PY")/mutmut" run --max-children "$children" || true
-"$(dirname "$PY")/mutmut" results --all true > mutation-results.txt 2>&1 || "$(dirname "$PY")/mutmut" results > mutation-results.txt 2>&1 || true
-"$PY" - <<'PYEOF'
-from collections import Counter
-from pathlib import Path
-lines = [l.strip() for l in Path("mutation-results.txt").read_text().splitlines() if ": " in l]
-c = Counter(l.rsplit(": ", 1)[1] for l in lines)
-killed = c.get("killed", 0)
-total = sum(c.values())
-print(dict(c))
-if total:
-    print(f"score: {killed}/{total} killed = {100 * killed / total:.1f}% (before equivalents are set aside)")
-PYEOF
+[[ ${MUTATION_KEEP:-0} == 1 ]] || rm -rf mutants
+
+names=()
+case $mode in
+  sample|names|modules)
+    # generate every mutant (and nothing else) so that the sample can be drawn from them
+    nice "$PY" -c "from mutmut.mutation.trampoline import set_mutant_under_test
+set_mutant_under_test('mutant_generation')
+from mutmut.utils.file_utils import copy_src_dir, copy_also_copy_files, setup_source_paths
+from mutmut.__main__ import store_lines_covered_by_tests, create_mutants
+copy_src_dir(); copy_also_copy_files(); setup_source_paths(); store_lines_covered_by_tests()
+create_mutants($children)"
+    if [[ $mode == sample ]]; then
+      names_file=mutation-sample-${prefix%.}-n$sample-seed$seed.txt
+      "$PY" scripts/mutation_sample.py sample --n "$sample" --seed "$seed" --prefix "$prefix" \
+        > "$names_file"
+      echo "sample: $(wc -l < "$names_file") mutants (seed $seed, prefix $prefix) in $names_file"
+    elif [[ $mode == modules ]]; then
+      names_file=mutation-sample-modules.txt
+      : > "$names_file"
+      for m in $modules; do
+        "$PY" scripts/mutation_sample.py list --prefix "$m." | cut -d: -f1 >> "$names_file"
+      done
+    fi
+    mapfile -t names < <("$PY" -c "import sys; sys.path.insert(0, 'scripts')
+from mutation_sample import read_names; print('\n'.join(read_names(__import__('pathlib').Path('$names_file'))))")
+    ;;
+esac
+
+nice "$MUTMUT" run --max-children "$children" "${names[@]}" || true
+if ((${#names[@]})); then
+  "$PY" scripts/mutation_sample.py score --names "$names_file" --by-module
+  "$PY" scripts/mutation_sample.py score --names "$names_file"
+else
+  "$PY" scripts/mutation_sample.py score --by-module
+  "$PY" scripts/mutation_sample.py score
+fi

@@ -1,0 +1,121 @@
+"""Small rules of sim/world checked by hand, written for mutants that survived the other tests.
+
+Each expected value is worked out in the comment beside it (never by the code under test).
+docs/testing.md ("Mutation testing") lists the mutants these tests were written for.
+"""
+
+from __future__ import annotations
+
+import heapq
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import QUIET, line_layout, scenario
+
+from sim.world.households import RepeatRisk
+from sim.world.model import PolicingModel
+from sim.world.records import CALL_FIELDS, Records
+from sim.world.residents import Population
+from sim.world.responders import Activity, Role
+from sim.world.rhythm import DAY_MIN, Rhythm
+
+HALF_DAY_OFF = tuple([0.0] * 12 + [1.0] * 12)  # no demand before noon, all of it after
+FLAT_WEEK = tuple([1.0] * 7)
+
+
+def test_call_times_invert_the_cumulative_demand():
+    # hours 0-11 weigh 0 and hours 12-23 weigh 2 (the profile is normalised to mean 1), every
+    # weekday the same: over one day the demand mass is 12 h x 60 x 2 = 1,440 minutes. A
+    # uniform u goes to the time where the cumulative demand reaches u x 1,440: it is 0 until
+    # noon (720) and grows 2 a minute after, so u = 0.25 -> 720 + 360 / 2 = 900,
+    # u = 0.5 -> 720 + 720 / 2 = 1,080, u = 0.75 -> 720 + 1,080 / 2 = 1,260.
+    cfg = scenario("rhythm.enabled=true").rhythm.model_copy(
+        update={"hour_profile": HALF_DAY_OFF, "weekday_profile": FLAT_WEEK})
+    r = Rhythm(cfg, DAY_MIN)
+    assert r.demand_mass(DAY_MIN) == pytest.approx(1440.0)
+    times = r.call_times(np.array([0.25, 0.5, 0.75]), DAY_MIN)
+    assert times == pytest.approx([900.0, 1080.0, 1260.0])
+
+
+@pytest.mark.parametrize(("start", "length", "days", "expected"), [
+    (25.0, 15.0, 40, 15.0),  # days 25..39 of a 40-day run
+    (25.0, 15.0, 30, 5.0),  # days 25..29 only: the run ends inside the window
+    # a window wrapping past day 365: days 360..364 and 0..4 of each year; 400 days hold the
+    # first year's 10 and days 365..369 (day of year 0..4) of the second: 15
+    (360.0, 10.0, 400, 15.0),
+])
+def test_festival_days_count_the_run_days_inside_the_window(start, length, days, expected):
+    cfg = scenario("rhythm.enabled=true").rhythm.model_copy(
+        update={"spring_festival_start_day": start, "spring_festival_days": length})
+    assert Rhythm(cfg, days * DAY_MIN).festival_days(days * DAY_MIN) == expected
+
+
+def test_a_call_record_as_a_plain_dict():
+    rec = Records(horizon_min=100.0, warmup_min=0.0, residents=10)
+    c = rec.new_call(5.0, 0, 2, "theft", -1, 12.5, 20.0, True)
+    d = c.as_dict()
+    assert list(d) == list(CALL_FIELDS)
+    assert (d["call_id"], d["village"], d["kind"], d["t_call"], d["station_km"]) == (
+        0, 2, "theft", 5.0, 12.5)
+    assert d["t_arrive"] is None and d["criminal"] is True and d["urgency"] == 1
+
+
+def test_household_proneness_of_a_township_without_residents_is_empty():
+    # a layout may list a village of 0 residents; with no resident at all there is no
+    # household to give a proneness to (and nothing to draw)
+    pop = Population(np.array([0]), scenario().residents, np.random.default_rng(1))
+    pop.set_frailty(0.5, np.random.default_rng(2))
+    assert pop._cum_weight is not None and len(pop._cum_weight) == 0
+
+
+def test_a_district_chief_takes_leave_on_the_days_the_spread_gives():
+    # Center-office model, 2 station officers: one district chief (index 0 of 1 chief) and one
+    # on the station roster. 73 days of leave a year is a fifth of the days, spread evenly:
+    # member 0 of 1 (phase 0) is on leave on day d when floor((d + 1) / 5) > floor(d / 5), so
+    # on day 4 of days 0..5. The chief works 7 days a week, 08:00-17:00 (9 h): 5 working
+    # days x 540 min = 2,700 min on duty; the other 6 x 1,440 - 2,700 = 5,940 min off duty.
+    sets = [*QUIET, "reform.center_offices=true",
+            "staff.station_officers=2", "staff.community_officers=0", "staff.auxiliaries=0",
+            "duty.day_role_leave_days_year=73", "duty.district_chief_days_per_week=7",
+            "shifts.day_start_h=8", "shifts.day_hours=9", "warmup_days=0", "days=6",
+            "follow_up_days=0"]
+    m = PolicingModel(scenario(*sets), layouts=[line_layout([10.0])])
+    m.simulate()
+    (chief,) = [r for r in m.responders() if r.role is Role.DISTRICT_CHIEF]
+    assert chief.budget[Activity.DUTY] == pytest.approx(2700.0)
+    assert chief.budget[Activity.OFF_DUTY] == pytest.approx(5940.0)
+
+
+class _Clock:
+    """Just what RepeatRisk needs of a model: the time, events and starting a dispute."""
+
+    def __init__(self):
+        self.time, self.events, self.started = 0.0, [], []
+        self.params = scenario().model_copy()
+
+    def schedule_event(self, fn, *, at):
+        ev = SimpleNamespace(at=at, fn=fn, canceled=False)
+        ev.cancel = lambda: setattr(ev, "canceled", True)
+        self.events.append(ev)
+        return ev
+
+    def start_dispute(self, row):
+        self.started.append(row)
+
+
+def test_pending_repeat_disputes_start_earliest_first():
+    # two repeats pending, due at 200 and 100 minutes (pushed in that order): the next event
+    # is the earlier one; when it fires, that dispute starts and the event moves to 200
+    clock = _Clock()
+    risk = RepeatRisk(clock)
+    heapq.heappush(risk._pending, (200.0, 1, ("late",)))
+    heapq.heappush(risk._pending, (100.0, 2, ("early",)))
+    risk._reschedule()
+    assert clock.events[-1].at == 100.0
+    clock.time = 100.0
+    risk._on_due()
+    assert clock.started == [("early",)] and clock.events[-1].at == 200.0
+    clock.time = 200.0
+    risk._on_due()
+    assert clock.started == [("early",), ("late",)] and risk._event is None
