@@ -25,7 +25,7 @@ from sim.world.responders import Role
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
-    from sim.world.components.duty import DayShift, ResidentDuty, Roster
+    from sim.world.components.duty import DayShift, FestivalLeave, ResidentDuty, Roster
     from sim.world.model import PolicingModel
     from sim.world.responders import Responder
 
@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 class Regimes:
     """The duty regimes staffing puts people in (one of each per policy)."""
 
-    def __init__(self, roster: Roster, day: DayShift, resident: ResidentDuty) -> None:
-        """Bundle the three regimes."""
-        self.roster, self.day, self.resident = roster, day, resident
+    def __init__(self, roster: Roster, day: DayShift, resident: ResidentDuty,
+                 leave: FestivalLeave) -> None:
+        """Bundle the three regimes and the festival leave that overrides them."""
+        self.roster, self.day, self.resident, self.leave = roster, day, resident, leave
 
 
 def _officer_kinds(scenario: Scenario) -> frozenset[JobKind]:
@@ -59,6 +60,7 @@ class NoCenterOffices:
             o = Officer(model, Role.STATION_OFFICER, t, tw.station, False)
             o.kinds = _officer_kinds(s)
             duty.roster.add(o, i)
+            duty.leave.add(o, t, "station_officers")
             out.append(o)
         return out
 
@@ -89,6 +91,7 @@ class CenterOffices(NoCenterOffices):
                 o = Officer(model, Role.STATION_OFFICER, t, tw.station, False)
                 o.kinds = _officer_kinds(s)
                 duty.roster.add(o, i - chiefs)
+            duty.leave.add(o, t, "station_officers")
             out.append(o)
         return out
 
@@ -105,6 +108,7 @@ class RosteredCommunityOfficers:
             o = Officer(model, Role.COMMUNITY_OFFICER, t, tw.station, False)
             o.kinds = kinds.ROSTERED_COMMUNITY_OFFICER
             duty.roster.add(o, i)
+            duty.leave.add(o, t, "community_officers")
             out.append(o)
         return out
 
@@ -124,6 +128,7 @@ class DedicatedCommunityOfficers:
             o.post, o.kinds = "dedicated_community_officer", kinds.DEDICATED_COMMUNITY_OFFICER
             duty.day.add(o, i, n, s.duty.community_officer_days_per_week,
                          s.duty.day_role_leave_days_year)
+            duty.leave.add(o, t, "community_officers")
             out.append(o)
         return out
 
@@ -146,6 +151,7 @@ class StationAuxiliaries:
                 a.post, group = "station_auxiliary", i
             a.kinds = kinds.AUXILIARY
             duty.roster.add(a, group)
+            duty.leave.add(a, t, "auxiliaries")
             out.append(a)
         return out
 
@@ -165,6 +171,7 @@ class VillageAuxiliaries:
             a = Auxiliary(model, t, home, False, home=home, cluster=int(tw.layout.cluster[home]))
             a.post, a.kinds = "village_auxiliary", kinds.AUXILIARY
             duty.resident.add(a, i, n)
+            duty.leave.add(a, t, "auxiliaries")
             if centers:
                 turns[a.cluster].append(a)
             out.append(a)
