@@ -299,9 +299,9 @@ def compare_cmd(scenario_a: Annotated[Path, typer.Argument(
         fail(str(e))
     if json_:
         from sim.experiments.analysis import comparison_json  # noqa: PLC0415
-        from sim.experiments.planning import comparison_planning  # noqa: PLC0415
+        from sim.experiments.planning import comparison_planning, json_ready  # noqa: PLC0415
         typer.echo(json.dumps({**comparison_json(ra, rb, table),
-                               **comparison_planning(a, ra, b, rb)}))
+                               **json_ready(comparison_planning(a, ra, b, rb))}))
     else:
         typer.echo(f"A = {a.name} ({a.policy})\nB = {b.name} ({b.policy})\n")
         typer.echo(comparison_table(table, a.name, b.name))

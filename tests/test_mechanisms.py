@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import QUIET, line_layout, scenario
 from conftest import clocks as _clocks
 from scipy import integrate
@@ -105,6 +106,79 @@ def test_spring_festival_multiplies_family_disputes_by_the_set_factor():
         ratio = (n_in / days_in) / (n_out / days_out)
         se = math.sqrt(1 / n_in + 1 / n_out)  # of the log ratio of two Poisson counts
         assert abs(math.log(ratio) - math.log(expected)) < 4 * se, (k, ratio, expected)
+
+
+# Festival leave, hand-timed: one station officer (always on duty), one auxiliary living in
+# village 0, 30 km out (duty there 08:00-16:00, on call at home otherwise, always answers). The
+# Spring Festival window is day 1 alone (minutes 1440-2880), every auxiliary on leave in it.
+LEAVE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
+         "travel.turnout_min=2", "travel.local_trip_min=5", "warmup_days=0", "days=3",
+         "follow_up_days=0", "shifts.duty_groups=1", "calls.casework_hours=0",
+         "staff.station_officers=1", "staff.community_officers=0", "staff.auxiliaries=1",
+         "reform.village_auxiliaries=true", "duty.on_call_answer_prob=1"]
+LEAVE_RHYTHM = {"enabled": True, "hour_profile": [1.0] * 24, "weekday_profile": [1.0] * 7,
+                "spring_festival_start_day": 1.0, "spring_festival_days": 1.0,
+                "spring_festival_leave_auxiliaries": 1.0,
+                "spring_festival_leave_station_officers": 0.0}
+
+
+def test_an_auxiliary_on_festival_leave_is_replaced_and_comes_back_after_the_window():
+    from sim.experiments.metrics import resources, tables_from_records
+    from sim.world.jobs import CallKind
+    from sim.world.model import ExtraCall
+
+    calls = [ExtraCall(t, 0, CallKind.PUBLIC_ORDER, 30.0) for t in (
+        10 * 60.0, DAY_MIN + 10 * 60.0, DAY_MIN + 20 * 60.0, 2 * DAY_MIN + 10 * 60.0)]
+    m = PolicingModel(scenario(*LEAVE, rhythm=LEAVE_RHYTHM), layouts=[line_layout([30.0])],
+                      extra_calls=calls)
+    rec = m.simulate()
+    got = sorted((c["t_call"], c["responder_role"], c["t_arrive"]) for c in rec.calls)
+    # before and after the window: the auxiliary on duty in the village, 2 + 5 min away; in
+    # it: the station officer, the best free responder left (30 km at 60 km/h + 2 min), also
+    # at 20:00 when the auxiliary would otherwise be phoned at home
+    assert got == [(600.0, "auxiliary", 607.0),
+                   (DAY_MIN + 600.0, "station_officer", DAY_MIN + 632.0),
+                   (DAY_MIN + 1200.0, "station_officer", DAY_MIN + 1232.0),
+                   (2 * DAY_MIN + 600.0, "auxiliary", 2 * DAY_MIN + 607.0)]
+    res = resources(tables_from_records(rec))["village_auxiliary"]
+    per_year = 365.0 / 3  # resources are per 365 days of the 3-day run
+    assert res["on_duty_hours"] == pytest.approx((3 - 1) * 8 * per_year)  # 1 leave day x 8 h
+    assert res["on_call_hours"] == pytest.approx((3 - 1) * 16 * per_year)  # not on call away
+
+
+def test_without_leave_share_or_rhythm_the_auxiliary_keeps_its_hours():
+    from sim.experiments.metrics import resources, tables_from_records
+
+    for rhythm in ({**LEAVE_RHYTHM, "spring_festival_leave_auxiliaries": 0.0},
+                   {**LEAVE_RHYTHM, "enabled": False}):
+        m = PolicingModel(scenario(*LEAVE, rhythm=rhythm), layouts=[line_layout([30.0])])
+        res = resources(tables_from_records(m.simulate()))["village_auxiliary"]
+        assert res["on_duty_hours"] == pytest.approx(3 * 8 * 365.0 / 3)
+
+
+def test_festival_leave_takes_round_share_of_each_category_the_same_in_both_models():
+    # 12 station officers, 6 community officers, 36 auxiliaries; shares 0.2, 0.5, 0.2:
+    # round(2.4) = 2, round(3) = 3, round(7.2) = 7 away, the same staffing indices under both
+    # policies (common random numbers); a center-office turn never falls to one who is away
+    rhythm = {"enabled": True, "spring_festival_start_day": 0.0, "spring_festival_days": 2.0,
+              "spring_festival_leave_station_officers": 0.2,
+              "spring_festival_leave_community_officers": 0.5,
+              "spring_festival_leave_auxiliaries": 0.2}
+    away = {}
+    for policy in ("station_centred", "center_office"):
+        m = PolicingModel(scenario(*QUIET, "days=1", "warmup_days=0", "follow_up_days=0",
+                                   policy=policy, rhythm=rhythm))
+        leave = m.policy.duty.leave
+        staff = leave.members[0]
+        away[policy] = {c: sorted(i for i, r in enumerate(staff[c]) if r in leave.away)
+                        for c in staff}
+        for r in leave.away:
+            assert not r.on_duty and not r.on_call
+            assert not (r.at_center and r.role.value == "auxiliary")  # no turn while away
+        assert any(r.at_center and r.role.value == "auxiliary" for r in m.responders()) == (
+            policy == "center_office")
+    assert [len(v) for v in away["station_centred"].values()] == [2, 3, 7]
+    assert away["station_centred"] == away["center_office"]
 
 
 # ---------------------------------------------------------------- reporting

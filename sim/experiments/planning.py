@@ -39,18 +39,18 @@ def comparison_planning(a: Scenario, ra: Sequence[RunResult], b: Scenario,
 
     Returns:
         ``{"worst_served": {"a": {...}, "b": {...}}, "costs": {...}}`` (costs in CNY per year,
-        from the scenarios' ``[costs]`` assumptions).
+        from the scenarios' ``[costs]`` assumptions; NaN where a figure is undefined, e.g. a
+        village with no call: :func:`json_ready` makes it null for JSON).
 
     """
-    return _finite({"worst_served": {"a": worst_served_village(ra),
-                                     "b": worst_served_village(rb)},
-                    "costs": cost_effect(a, ra, b, rb, layouts_for(a), layouts_for(b))})
+    return {"worst_served": {"a": worst_served_village(ra), "b": worst_served_village(rb)},
+            "costs": cost_effect(a, ra, b, rb, layouts_for(a), layouts_for(b))}
 
 
-def _finite(x: Any) -> Any:
+def json_ready(x: Any) -> Any:
     """``x`` with every non-finite float as None (JSON has no NaN) and NumPy scalars as Python."""
     if isinstance(x, dict):
-        return {k: _finite(v) for k, v in x.items()}
+        return {k: json_ready(v) for k, v in x.items()}
     if hasattr(x, "item") and not isinstance(x, str):
         x = x.item()
     if isinstance(x, float) and not math.isfinite(x):

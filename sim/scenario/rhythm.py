@@ -44,6 +44,19 @@ class Rhythm(Section):
         "assumption: families gather and quarrels over the support of elders flare (the seed "
         "report quotes a Spring Festival figure); no published factor", ge=0, le=10,
         plausible=(1.0, 2.5))
+    spring_festival_leave_station_officers: float = param(
+        0.2, "share", "share of a township's station officers (district chiefs included) on "
+        "leave for the whole Spring Festival window (chosen by the festival_leave stream; "
+        "docs/ODD.md)", "assumption: no published figure; police mostly work through the "
+        "festival, so a minority is away", ge=0, le=1, plausible=(0.0, 0.4))
+    spring_festival_leave_community_officers: float = param(
+        0.2, "share", "share of a township's community officers on leave for the whole Spring "
+        "Festival window", "assumption: no published figure; as station officers", ge=0, le=1,
+        plausible=(0.0, 0.4))
+    spring_festival_leave_auxiliaries: float = param(
+        0.2, "share", "share of a township's auxiliaries on leave for the whole Spring "
+        "Festival window (off duty and not on call)", "assumption: no published figure; "
+        "auxiliaries are local hires with families to visit", ge=0, le=1, plausible=(0.0, 0.5))
     harvest_start_day: float = param(150.0, "day of year", "first day of the harvest window",
                                      "assumption: wheat harvest of northern Hubei, early June",
                                      ge=0, le=365, plausible=(140, 280))

@@ -36,7 +36,7 @@ from sim.world.components.discovery import (
     VillageRounds,
 )
 from sim.world.components.dispatch_rules import OfficerRequired, TieBreak, is_on_call
-from sim.world.components.duty import DAY_MIN, DayShift, ResidentDuty, Roster
+from sim.world.components.duty import DAY_MIN, DayShift, FestivalLeave, ResidentDuty, Roster
 from sim.world.components.mediation import JointReferral, NoJointReferral, Skills
 from sim.world.components.staffing import (
     CenterOffices,
@@ -90,7 +90,8 @@ class Policy:
         self.name = name
         self.p = scenario
         work = scenario.community_work
-        self.duty = Regimes(Roster(scenario), DayShift(scenario), ResidentDuty(scenario))
+        regimes = (Roster(scenario), DayShift(scenario), ResidentDuty(scenario))
+        self.duty = Regimes(*regimes, FestivalLeave(scenario, regimes))
         self.centers = CenterOffices() if c.center_offices else NoCenterOffices()
         self.community = (DedicatedCommunityOfficers() if c.dedicated_community_officers
                           else RosteredCommunityOfficers())
@@ -130,6 +131,7 @@ class Policy:
     def start(self, model: PolicingModel) -> None:
         """Start the recurring processes: duty regimes, screening and elderly rounds."""
         self._model = model
+        self.duty.leave.start(model)  # first: a festival window at time 0 begins at once
         self.duty.roster.start(model)
         self.duty.day.start(model)
         self.duty.resident.start(model)

@@ -113,6 +113,25 @@ class Rhythm:
         return float(self._window(days, c.spring_festival_start_day,
                                   c.spring_festival_days).sum())
 
+    def festival_windows(self, horizon: float) -> list[tuple[float, float]]:
+        """The Spring Festival windows of the run: (start, end) minutes, whole days, in order.
+
+        The same days as the dispute multiplier's (day ``d`` is inside when
+        ``(d mod 365 - start_day) mod 365 < days``): each run of consecutive such days from its
+        first midnight to the midnight after its last, cut at time 0 and at ``horizon``.
+        """
+        c = self.cfg
+        days = np.arange(int(np.ceil(horizon / DAY_MIN)))
+        inside = self._window(days % int(YEAR_DAYS), c.spring_festival_start_day,
+                              c.spring_festival_days)
+        out: list[tuple[float, float]] = []
+        for d in days[inside].tolist():
+            if out and out[-1][1] == d * DAY_MIN:
+                out[-1] = (out[-1][0], (d + 1) * DAY_MIN)
+            else:
+                out.append((d * DAY_MIN, (d + 1) * DAY_MIN))
+        return [(s, min(e, horizon)) for s, e in out]
+
     # ------------------------------------------------------------ arrivals
     def call_times(self, u: np.ndarray, horizon: float) -> np.ndarray:
         """Arrival times of a demand-shaped stream from uniforms on [0, 1)."""

@@ -39,6 +39,7 @@ STREAM_NAMES = (
     "household_repeats",  # the exogenous cascade of repeat disputes (counts and delays)
     "repeat_clocks",  # first-episode clocks of those repeats
     "household_frailty",  # households' dispute proneness (households.frailty_cv > 0)
+    "festival_leave",  # per township: who is on leave in a Spring Festival window (rhythm)
     "mesa",  # Mesa's own model.rng / model.random (grids, shuffles)
     "dispatch_lottery",  # per township: each responder's dispatch tie-break number
     "dispatch_random",  # the 'random' dispatch tie-break

@@ -26,7 +26,7 @@ from sim.world.responders import Role
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
-    from sim.world.components.duty import DayShift, ResidentDuty, Roster
+    from sim.world.components.duty import DayShift, FestivalLeave, ResidentDuty, Roster
     from sim.world.model import PolicingModel
     from sim.world.responders import Responder
 
@@ -34,9 +34,10 @@ if TYPE_CHECKING:
 class Regimes:
     """The duty regimes staffing puts people in (one of each per policy)."""
 
-    def __init__(self, roster: Roster, day: DayShift, resident: ResidentDuty) -> None:
-        """Bundle the three regimes."""
-        self.roster, self.day, self.resident = roster, day, resident
+    def __init__(self, roster: Roster, day: DayShift, resident: ResidentDuty,
+                 leave: FestivalLeave) -> None:
+        """Bundle the three regimes and the festival leave that overrides them."""
+        self.roster, self.day, self.resident, self.leave = roster, day, resident, leave
 
 
 def _officer_kinds(scenario: Scenario) -> frozenset[JobKind]:
@@ -46,14 +47,16 @@ def _officer_kinds(scenario: Scenario) -> frozenset[JobKind]:
 
 
 def _on_duty[R: Responder](r: R, job_kinds: frozenset[JobKind], add: Callable[..., None],
-                           *place: int, post: str | None = None) -> R:
-    """Give a new responder its jobs (and named post) and put it in a duty regime.
+                           *place: int, leave: tuple[FestivalLeave, str],
+                           post: str | None = None) -> R:
+    """Give a new responder its jobs (and named post), a duty regime and its festival leave.
 
     Args:
         r: The responder, just created (creation order fixes the agents' ids).
         job_kinds: The jobs it may take.
         add: The regime's ``add`` (roster, day shift or resident duty).
         *place: Its place in the regime, as ``add`` takes it after the responder.
+        leave: The festival leave and the staff category whose leave share applies.
         post: Its named post (default: the role's name).
 
     """
@@ -61,6 +64,7 @@ def _on_duty[R: Responder](r: R, job_kinds: frozenset[JobKind], add: Callable[..
     if post is not None:
         r.post = post
     add(r, *place)
+    leave[0].add(r, r.township, leave[1])
     return r
 
 
@@ -75,7 +79,8 @@ class NoCenterOffices:
         """The township's station officers, all on the roster."""
         s, tw = model.params, model.township_of(t)
         return [_on_duty(Officer(model, Role.STATION_OFFICER, t, tw.station, False),
-                         _officer_kinds(s), duty.roster.add, i)
+                         _officer_kinds(s), duty.roster.add, i,
+                         leave=(duty.leave, "station_officers"))
                 for i in range(s.staff.station_officers)]
 
 
@@ -100,9 +105,11 @@ class CenterOffices(NoCenterOffices):
             o.at_center = True
             out.append(_on_duty(o, kinds.DISTRICT_CHIEF, duty.day.add, i, chiefs,
                                 s.duty.district_chief_days_per_week,
-                                s.duty.day_role_leave_days_year, post="district_chief"))
+                                s.duty.day_role_leave_days_year,
+                                leave=(duty.leave, "station_officers"), post="district_chief"))
         return out + [_on_duty(Officer(model, Role.STATION_OFFICER, t, tw.station, False),
-                               _officer_kinds(s), duty.roster.add, i)
+                               _officer_kinds(s), duty.roster.add, i,
+                               leave=(duty.leave, "station_officers"))
                       for i in range(n - chiefs)]
 
 
@@ -114,7 +121,8 @@ class RosteredCommunityOfficers:
         """The township's community officers."""
         n, tw = model.params.staff.community_officers, model.township_of(t)
         return [_on_duty(Officer(model, Role.COMMUNITY_OFFICER, t, tw.station, False),
-                         kinds.ROSTERED_COMMUNITY_OFFICER, duty.roster.add, i)
+                         kinds.ROSTERED_COMMUNITY_OFFICER, duty.roster.add, i,
+                         leave=(duty.leave, "community_officers"))
                 for i in range(n)]
 
 
@@ -130,7 +138,9 @@ class DedicatedCommunityOfficers:
                                  centers[i % len(centers)] if centers else tw.station, False),
                          kinds.DEDICATED_COMMUNITY_OFFICER, duty.day.add, i, n,
                          s.duty.community_officer_days_per_week,
-                         s.duty.day_role_leave_days_year, post="dedicated_community_officer")
+                         s.duty.day_role_leave_days_year,
+                         leave=(duty.leave, "community_officers"),
+                         post="dedicated_community_officer")
                 for i in range(n)]
 
 
@@ -143,11 +153,13 @@ class StationAuxiliaries:
         n, tw = model.params.staff.auxiliaries, model.township_of(t)
         if not centers:
             return [_on_duty(Auxiliary(model, t, tw.station, False), kinds.AUXILIARY,
-                             duty.roster.add, i, post="station_auxiliary") for i in range(n)]
+                             duty.roster.add, i, leave=(duty.leave, "auxiliaries"),
+                             post="station_auxiliary") for i in range(n)]
         k = len(centers)  # cluster i % k; groups fill one cluster round at a time
         return [_on_duty(Auxiliary(model, t, centers[i % k], False, cluster=i % k,
                                    at_center=True), kinds.AUXILIARY, duty.roster.add, i // k,
-                         post="center_auxiliary") for i in range(n)]
+                         leave=(duty.leave, "auxiliaries"), post="center_auxiliary")
+                for i in range(n)]
 
 
 class VillageAuxiliaries:
@@ -164,7 +176,8 @@ class VillageAuxiliaries:
             home = order[i % len(order)]
             a = _on_duty(Auxiliary(model, t, home, False, home=home,
                                    cluster=int(tw.layout.cluster[home])),
-                         kinds.AUXILIARY, duty.resident.add, i, n, post="village_auxiliary")
+                         kinds.AUXILIARY, duty.resident.add, i, n,
+                         leave=(duty.leave, "auxiliaries"), post="village_auxiliary")
             if centers:
                 turns[a.cluster].append(a)
             out.append(a)
