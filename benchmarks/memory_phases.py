@@ -5,8 +5,9 @@
 One process, one replication of ``scenarios/prefecture.toml`` with ``township.townships=N``
 (and ``days=D``). Phases: build the model, simulate, then either the row path (the records'
 row objects turned into tables while the model and the records are alive, as
-``run_once`` did before issue 18's memory work) or the table path (``run_shard_tables``: the model
-freed, then each table built and its rows freed in turn), then the metrics. For each
+``run_once`` did before issue 18's memory work) or the table path (``run_shard_tables``: arrival
+rows dropped as they arrive, the model freed, then each table built and its rows freed in
+turn), then the metrics. For each
 phase: the resident set at its end and its peak (Linux ``VmHWM``, reset before each phase
 through ``/proc/self/clear_refs``), in MiB; then the rows of each record table, the model's
 up-front arrival rows, and the tables' own size (``memory_usage(deep=True)``).
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,9 +44,14 @@ def _reset_peak() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
+_T = [time.perf_counter()]
+
+
 def _phase(name: str) -> None:
+    now = time.perf_counter()
     print(f"{name:<28} rss {_status('VmRSS'):7.0f} MiB  peak in phase {_status('VmHWM'):7.0f} "
-          f"MiB", flush=True)
+          f"MiB  {now - _T[0]:6.2f} s", flush=True)
+    _T[0] = now
     _reset_peak()
 
 
@@ -61,7 +68,7 @@ def main() -> None:
     layouts = layouts_for(scn)
     _phase("import + scenario")
     with quiet_gc():
-        model = PolicingModel(scn, 0, layouts=layouts)
+        model = PolicingModel(scn, 0, layouts=layouts, keep_arrivals=args.path == "rows")
         _phase("build")
         n_up = len(model._dispute_rows), len(model._call_rows)
         records = model.simulate()

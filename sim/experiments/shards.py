@@ -55,7 +55,8 @@ def run_shard(task: ShardTask) -> Records:
     """Simulate the task's townships of its replication and return their records."""
     with quiet_gc():
         model = PolicingModel(task.scenario, task.replication, root_seed=task.seed,
-                              layouts=layouts_for(task.scenario), townships=task.townships)
+                              layouts=layouts_for(task.scenario), townships=task.townships,
+                              keep_arrivals=False)
         return model.simulate()
 
 
