@@ -117,27 +117,45 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
 
 
-def tables_from_records(records) -> Tables:
-    """Turn a run's :class:`~sim.world.records.Records` into tidy tables."""
-    calls = pd.DataFrame(columns(records.calls, CALL_FIELDS))
+def tables_from_records(records, consume: bool = False) -> Tables:
+    """Turn a run's :class:`~sim.world.records.Records` into tidy tables.
+
+    Args:
+        records: The run's records.
+        consume: Empty each record list as soon as its table is built, so that a list's row
+            objects and its table are not all held at once (the caller must hold no other
+            reference to the rows; the model that made them should be gone). The tables are
+            the same.
+
+    """
+    def take(name: str) -> list:
+        rows = getattr(records, name, [])
+        if consume and rows:
+            setattr(records, name, [])
+        return rows
+
+    def frame(name: str, cols: list[str]) -> pd.DataFrame:
+        return _frame(take(name), cols)
+
+    calls = pd.DataFrame(columns(take("calls"), CALL_FIELDS))
     for col in ("t_dispatch", "t_arrive", "t_clear", "travel_min"):
         calls[col] = calls[col].astype(float)  # None (not yet happened) becomes NaN
-    disputes = pd.DataFrame(columns(records.disputes, DISPUTE_FIELDS))
+    disputes = pd.DataFrame(columns(take("disputes"), DISPUTE_FIELDS))
     for col in ("t_first_contact", "t_end", "t_first_fight", "t_repeat"):
         disputes[col] = disputes[col].astype(float)
     return Tables(
         calls=calls,
         disputes=disputes,
-        injuries=_frame(records.injuries, ["t", "from_dispute"]),
-        workload=_frame(records.workload, ["responder_id", "role", "activity", "minutes"]),
-        villages=_frame(records.villages, ["village", "station_km"]),
-        visits=_frame(records.visits, ["t", "village", "found"]),
+        injuries=frame("injuries", ["t", "from_dispute"]),
+        workload=frame("workload", ["responder_id", "role", "activity", "minutes"]),
+        villages=frame("villages", ["village", "station_km"]),
+        visits=frame("visits", ["t", "village", "found"]),
         horizon_min=records.horizon_min, warmup_min=records.warmup_min,
         residents=records.residents, missed_visits=records.missed_visits,
-        staff=_frame(getattr(records, "staff", []), ["responder_id", "role", "post", "jobs"]),
+        staff=frame("staff", ["responder_id", "role", "post", "jobs"]),
         period_end_min=records.period_end_min or None,
-        cases=_frame(getattr(records, "cases", []), ["t", "township"]),
-        reports=_frame(getattr(records, "reports", []), ["t", "dispute_id", "route"]))
+        cases=frame("cases", ["t", "township"]),
+        reports=frame("reports", ["t", "dispute_id", "route"]))
 
 
 def _mean(x: pd.Series) -> float:

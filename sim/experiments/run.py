@@ -74,9 +74,11 @@ def run_once(scenario: Scenario, replication: int = 0, seed: int | None = None,
     if layouts is None:
         layouts = layouts_for(scenario)
     with quiet_gc():
-        model = PolicingModel(scenario, replication, root_seed=root, layouts=layouts)
+        model = PolicingModel(scenario, replication, root_seed=root, layouts=layouts,
+                              keep_arrivals=False)
         records = model.simulate()
-    tables = tables_from_records(records)
+    del model  # its rows are the tables' only source from here on
+    tables = tables_from_records(records, consume=True)
     return RunResult(scenario, replication, root, tables, compute_metrics(tables))
 
 

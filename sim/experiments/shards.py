@@ -6,21 +6,29 @@ their rows of the whole run. :func:`merge_records` renumbers what is numbered ru
 ids, call ids) as the whole run numbers it and puts rows in the whole run's canonical order,
 so the merged records, tables and metrics are the same bits whatever the number of workers and
 the back-end (local processes or Dask). Replications spread over the workers too.
+
+What travels is tables, not rows: a worker frees its model, turns its records into the tidy
+tables table by table (:func:`run_shard_tables`), and sends those columns; the driver merges
+the columns (:func:`merge_tables`) without ever holding a row object. That keeps every
+process of a prefecture run under 1 GiB (docs/performance.md). :func:`merge_records` merges
+row records in one process, the same renumbering on rows.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
+import pandas as pd
 from tqdm import tqdm
 
 from sim.experiments.executors import Backend, RunOutcome, execute, open_backend
 from sim.experiments.layouts import layouts_for
-from sim.experiments.metrics import compute_metrics, tables_from_records
+from sim.experiments.metrics import Tables, compute_metrics, tables_from_records
 from sim.experiments.run import RunResult, quiet_gc
 from sim.scenario import Scenario
 from sim.world.model import PolicingModel
@@ -47,8 +55,25 @@ def run_shard(task: ShardTask) -> Records:
     """Simulate the task's townships of its replication and return their records."""
     with quiet_gc():
         model = PolicingModel(task.scenario, task.replication, root_seed=task.seed,
-                              layouts=layouts_for(task.scenario), townships=task.townships)
+                              layouts=layouts_for(task.scenario), townships=task.townships,
+                              keep_arrivals=False)
         return model.simulate()
+
+
+@dataclass(frozen=True)
+class ShardTables:
+    """What a shard sends back: its tables and how many of its disputes were drawn up front."""
+
+    tables: Tables
+    prepared_disputes: int
+
+
+def run_shard_tables(task: ShardTask) -> ShardTables:
+    """Simulate the task's townships and return their tables (the model freed first)."""
+    records = run_shard(task)  # the model is unreachable from here on, but cyclic
+    gc.collect()  # free it before the tables are built, not at some later collection
+    prepared = records.prepared_disputes
+    return ShardTables(tables_from_records(records, consume=True), prepared)
 
 
 def split_townships(townships: int, shards: int) -> list[tuple[int, ...]]:
@@ -109,6 +134,97 @@ def merge_records(parts: Sequence[Records]) -> Records:
     return merged
 
 
+#: Each table's canonical row order (as :meth:`Records.canonical_order`): sort keys, stable.
+_ORDER = {"calls": ("t_call", "township"), "injuries": ("t", "township"),
+          "visits": ("t", "township"), "cases": ("t", "township"),
+          "reports": ("t", "township"), "workload": ("township",),
+          "villages": ("township",), "staff": ("township",)}
+#: Tables whose ``dispute_id`` column refers to disputes (-1: none).
+_DISPUTE_REFS = ("calls", "injuries", "reports")
+_FRAMES = tuple(f.name for f in fields(Tables)
+                if f.name in (*_ORDER, "disputes"))
+
+
+def merge_tables(parts: list[ShardTables]) -> Tables:
+    """The tables of a whole run from the tables of its township shards, in township order.
+
+    The same renumbering and order as :func:`merge_records`, done on columns: dispute ids are
+    ranks by (arose later, arrival time, township, rank in the township), calls are sorted by
+    (time, township) and numbered by rank, the other tables by time and township or by
+    township, stably. ``parts`` is emptied: each part's tables are dropped as soon as they are
+    merged.
+    """
+    if len(parts) == 1:  # the whole run already (its ids are the whole run's)
+        return parts.pop().tables
+    consts = {f.name: getattr(parts[0].tables, f.name) for f in fields(Tables)
+              if f.name not in _FRAMES}
+    frames = [{name: getattr(p.tables, name) for name in _FRAMES} for p in parts]
+    prepared = [p.prepared_disputes for p in parts]
+    residents = sum(p.tables.residents for p in parts)
+    missed = sum(p.tables.missed_visits for p in parts)
+    parts.clear()
+    # new dispute ids: one row per dispute of every part, sorted as the whole run numbers them
+    keys = []
+    for p, part in enumerate(frames):
+        d = part["disputes"]  # sorted by dispute_id within the part
+        old = d["dispute_id"].to_numpy()
+        rank = d.groupby("township", sort=False).cumcount().to_numpy()
+        keys.append((old >= prepared[p], d["t_start"].to_numpy(float),
+                     d["township"].to_numpy(), rank, np.full(len(d), p), old))
+    cols = [np.concatenate(k) for k in zip(*keys, strict=True)]
+    order = np.lexsort(cols[::-1])  # the last key is the primary one
+    new_ids = np.empty(len(order), np.int64)
+    new_ids[order] = np.arange(len(order))
+    starts = np.cumsum([0] + [len(k[0]) for k in keys])
+    for p, part in enumerate(frames):
+        old = keys[p][5]
+        ids = new_ids[starts[p]:starts[p + 1]]
+        for name in ("disputes", *_DISPUTE_REFS):
+            f = part[name]
+            if not len(f):
+                continue
+            ref = f["dispute_id"].to_numpy()
+            has = ref >= 0
+            new = ref.astype(np.int64, copy=True)
+            new[has] = ids[np.searchsorted(old, ref[has])]
+            part[name] = f.assign(dispute_id=new)
+    del keys, cols
+    out = {}
+    for name in _FRAMES:
+        merged = _concat([part.pop(name) for part in frames])
+        if not len(merged):  # no part had rows: the empty table a whole run builds
+            out[name] = merged
+            continue
+        if name == "disputes":
+            order = np.argsort(merged["dispute_id"].to_numpy(), kind="stable")
+        else:
+            order = np.lexsort([merged[k].to_numpy() for k in reversed(_ORDER[name])])
+        merged = merged.take(order).reset_index(drop=True)
+        if name == "calls":
+            merged["call_id"] = np.arange(len(merged), dtype=np.int64)
+        out[name] = merged
+    consts.update(residents=residents, missed_visits=missed)
+    return Tables(**consts, **out)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames one after another, with the column types one frame of all their rows would get.
+
+    An empty part (built without rows, so with other columns) is left out. A column whose type
+    differs between parts (say all None in one part, floats in another) is rebuilt from its
+    values, so that pandas infers its type over all of them, as it did for the whole run.
+    """
+    full = [f for f in frames if len(f)]
+    if not full:
+        return frames[0]
+    merged = pd.concat(full, ignore_index=True)
+    for col in merged.columns:
+        if len({str(f[col].dtype) for f in full}) > 1:
+            values = [v for f in full for v in f[col].astype(object).tolist()]
+            merged[col] = pd.Series(values, name=col)
+    return merged
+
+
 def shards_per_replication(townships: int, reps: int, workers: int) -> int:
     """Enough shards per replication to keep every worker busy, no more (coarse tasks)."""
     return max(1, min(townships, math.ceil(workers / reps)))
@@ -139,7 +255,7 @@ def run_sharded(scenario: Scenario, reps: int = 1, seed: int | None = None,
     """
     root = scenario.seed if seed is None else seed
     n_towns = scenario.township.townships if layouts_for(scenario) is None else 1
-    parts: dict[int, dict[int, Records]] = {k: {} for k in range(reps)}
+    parts: dict[int, dict[int, ShardTables]] = {k: {} for k in range(reps)}
     results: dict[int, RunResult] = {}
     with open_backend(backend, workers, scheduler, dask_processes) as b:
         per = shards or shards_per_replication(n_towns, reps, _threads(b, workers))
@@ -157,13 +273,12 @@ def run_sharded(scenario: Scenario, reps: int = 1, seed: int | None = None,
             got[task.point] = outcome
             bar.update()
             if len(got) == len(blocks):  # merge as soon as a replication is complete
-                records = merge_records([got[i] for i in range(len(blocks))])
                 del parts[task.replication]
-                tables = tables_from_records(records)
+                tables = merge_tables([got.pop(i) for i in range(len(blocks))])
                 results[task.replication] = RunResult(scenario, task.replication, root, tables,
                                                       compute_metrics(tables))
 
-        execute(b, tasks, on_outcome, fn=run_shard)
+        execute(b, tasks, on_outcome, fn=run_shard_tables)
         bar.close()
     return [results[k] for k in range(reps)]
 
