@@ -83,6 +83,14 @@ def split_townships(townships: int, shards: int) -> list[tuple[int, ...]]:
             np.array_split(np.arange(townships), shards)]
 
 
+#: Counts of a run that add up over its shards, and figures every shard shares.
+_RECORD_COUNTS = ("prepared_disputes", "missed_visits", "residents")
+_RUN_CONSTANTS = ("horizon_min", "warmup_min", "period_end_min")
+#: Every other field of :class:`Records` is a list of rows, concatenated in shard order.
+_RECORD_LISTS = tuple(f.name for f in fields(Records)
+                      if f.name not in (*_RECORD_COUNTS, *_RUN_CONSTANTS))
+
+
 def merge_records(parts: Sequence[Records]) -> Records:
     """The records of a whole run from the records of its township shards.
 
@@ -116,20 +124,12 @@ def merge_records(parts: Sequence[Records]) -> Records:
         for row in part.injuries + part.reports:
             if row["dispute_id"] >= 0:
                 row["dispute_id"] = ids[row["dispute_id"]]
-        merged.calls += part.calls
-        merged.disputes += part.disputes
-        merged.injuries += part.injuries
-        merged.visits += part.visits
-        merged.workload += part.workload
-        merged.staff += part.staff
-        merged.villages += part.villages
-        merged.cases += part.cases
-        merged.reports += part.reports
-        merged.prepared_disputes += part.prepared_disputes
-        merged.missed_visits += part.missed_visits
-        merged.residents += part.residents
-    merged.horizon_min, merged.warmup_min = parts[0].horizon_min, parts[0].warmup_min
-    merged.period_end_min = parts[0].period_end_min
+        for name in _RECORD_LISTS:
+            getattr(merged, name).extend(getattr(part, name))
+        for name in _RECORD_COUNTS:
+            setattr(merged, name, getattr(merged, name) + getattr(part, name))
+    for name in _RUN_CONSTANTS:
+        setattr(merged, name, getattr(parts[0], name))
     merged.canonical_order()
     return merged
 
