@@ -298,8 +298,8 @@ def compare_cmd(scenario_a: Annotated[Path, typer.Argument(
     except (ScenarioError, OutputError) as e:
         fail(str(e))
     if json_:
-        from sim.experiments.analysis import comparison_json  # noqa: PLC0415
-        from sim.experiments.planning import comparison_planning, json_ready  # noqa: PLC0415
+        from sim.experiments.analysis import comparison_json, json_ready  # noqa: PLC0415
+        from sim.experiments.planning import comparison_planning  # noqa: PLC0415
         typer.echo(json.dumps({**comparison_json(ra, rb, table),
                                **json_ready(comparison_planning(a, ra, b, rb))}))
     else:

@@ -210,6 +210,19 @@ def clip_share(metric: str, lo: float, hi: float, difference: bool = False) -> t
             hi if math.isnan(hi) else min(max(hi, floor), 1.0))
 
 
+def json_ready(obj: Any) -> Any:
+    """``obj`` with NaN as None and NumPy scalars as Python, recursively: valid JSON."""
+    if isinstance(obj, dict):
+        return {k: json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_ready(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    return obj
+
+
 def _json_number(x: Any) -> Any:
     if isinstance(x, float | np.floating):
         return None if not math.isfinite(float(x)) else float(x)

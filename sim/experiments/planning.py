@@ -6,7 +6,6 @@ disagree.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,13 +23,7 @@ WORST_KEYS = ("village_id", "township", "village", "cluster", "population", "sta
 def worst_served_village(runs: Sequence[RunResult]) -> dict[str, Any]:
     """The village with the largest 90th-percentile response, outcomes pooled over runs."""
     w = worst_served(pooled_village_outcomes([r.tables for r in runs]))
-    out: dict[str, Any] = {}
-    for k in WORST_KEYS:
-        v = w[k]
-        out[k] = v if isinstance(v, str) else (int(v) if k in ("township", "village", "cluster",
-                                                                 "population")
-                                         else float(v))
-    return out
+    return {k: w[k] for k in WORST_KEYS}
 
 
 def comparison_planning(a: Scenario, ra: Sequence[RunResult], b: Scenario,
@@ -40,22 +33,12 @@ def comparison_planning(a: Scenario, ra: Sequence[RunResult], b: Scenario,
     Returns:
         ``{"worst_served": {"a": {...}, "b": {...}}, "costs": {...}}`` (costs in CNY per year,
         from the scenarios' ``[costs]`` assumptions; NaN where a figure is undefined, e.g. a
-        village with no call: :func:`json_ready` makes it null for JSON).
+        village with no call; NumPy scalars: :func:`~sim.experiments.analysis.json_ready`
+        makes them JSON).
 
     """
     return {"worst_served": {"a": worst_served_village(ra), "b": worst_served_village(rb)},
             "costs": cost_effect(a, ra, b, rb, layouts_for(a), layouts_for(b))}
-
-
-def json_ready(x: Any) -> Any:
-    """``x`` with every non-finite float as None (JSON has no NaN) and NumPy scalars as Python."""
-    if isinstance(x, dict):
-        return {k: json_ready(v) for k, v in x.items()}
-    if hasattr(x, "item") and not isinstance(x, str):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 def format_planning(plan: dict[str, Any], name_a: str, name_b: str) -> str:

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from sim.experiments.analysis import clip_share
+from sim.experiments.analysis import clip_share, json_ready
 from sim.experiments.metrics import METRICS
 from sim.experiments.run import mean_ci
 from sim.present import plots, style
@@ -358,7 +357,7 @@ def summary(res: Results) -> dict[str, Any]:
                    policesim_version=res.manifest.get("policesim_version"))
         out["headline"] = [_entry(k, [b[k]], span) for k in HEADLINE if k in runs]
         out["assumptions"] = assumptions([scn])
-        return _clean(out)
+        return json_ready(out)
     first = res.models[0]
     out.update(models=res.labels, scenarios=[m.scenario.get("name") for m in res.models],
                replications=first.reps, days=first.scenario.get("days"),
@@ -385,7 +384,7 @@ def summary(res: Results) -> dict[str, Any]:
             "fell 46% in the year after its center offices opened (one station, one year, no "
             "control group; seed). The model's closest measure, criminal incidents (injury "
             f"crimes and thefts), changes by {crim['change']['relative'] * 100:+.0f}%.")
-    return _clean(out)
+    return json_ready(out)
 
 
 #: Columns of the report's resources table: (key of ``resources.parquet``, heading).
@@ -437,19 +436,6 @@ def _resources_html(s: dict[str, Any]) -> str:
             + _html_table(head, _resource_rows(r), numeric_from=2)
             + (f"<p class=small>{escape(r['equal_resource'])}</p>"
                if r.get("equal_resource") else ""))
-
-
-def _clean(obj: Any) -> Any:
-    """NaN -> None and numpy scalars -> Python, so the summary is valid JSON."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    return obj
 
 
 # ------------------------------------------------------------------ HTML and Markdown
