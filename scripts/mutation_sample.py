@@ -63,8 +63,7 @@ def draw(names: list[str], n: int, seed: int, prefix: str = "",
     either way, and each prefix of the ordered list is a uniform random sample too.
     """
     pool = sorted(x for x in names if x.startswith(prefix))
-    if n >= len(pool):
-        n = len(pool)
+    n = min(len(pool), n)
     idx = np.random.default_rng(seed).choice(len(pool), size=n, replace=False)
     picked = [pool[i] for i in idx]
     return picked if ordered else sorted(picked)
