@@ -8,14 +8,20 @@
 #   scripts/mutation.sh --all                 # also sim/world/ and sweep.py, every mutant (hours)
 #   scripts/mutation.sh --sample N --seed S [--prefix P]
 #        # sim/world/ and sweep.py too, but run only a uniform random sample of N of the mutants
-#        # whose name starts with P (default "sim.world."), drawn with seed S; prints the score
-#        # with an exact binomial 95% interval (scripts/mutation_sample.py)
+#        # whose name starts with P (default "sim.world."; "sim." is all five modules), drawn
+#        # with seed S; prints the score with an exact binomial 95% interval
+#        # (scripts/mutation_sample.py). The mutants run in the random order drawn (not
+#        # mutmut's cheapest first), so a run stopped part-way leaves a uniform sample: the
+#        # longest prefix all checked, scored by `mutation_sample.py score --checked-prefix`.
 #   scripts/mutation.sh --names FILE          # the mutants listed in FILE only (re-checks)
 #   scripts/mutation.sh --modules "sim.experiments.metrics sim.experiments.sweep"
 #        # every mutant of the named modules (widened like --all; dotted module names)
 #
 # Environment: MUTATION_CHILDREN (parallel mutants, default 2), MUTATION_KEEP=1 (reuse
-# ./mutants/ and its test statistics from the last run instead of starting afresh).
+# ./mutants/ and its test statistics from the last run instead of starting afresh),
+# MUTATION_SKIP_CLEAN=1 (--sample: skip mutmut's "clean tests" run of the selection without a
+# mutant; only with MUTATION_KEEP=1 after a statistics run that passed, which ran every
+# selected test without a mutant already: it saves a full pass of the selection).
 # Needs the `mutation` extra: pip install -e ".[dev,mutation]". Results: `mutmut results`,
 # one mutant's diff: `mutmut show NAME`; scores: python scripts/mutation_sample.py score.
 # Mutants shown equivalent are listed, with the reason, in docs/mutation_equivalent.txt; the
@@ -71,7 +77,7 @@ create_mutants($children)"
     if [[ $mode == sample ]]; then
       names_file=mutation-sample-${prefix%.}-n$sample-seed$seed.txt
       "$PY" scripts/mutation_sample.py sample --n "$sample" --seed "$seed" --prefix "$prefix" \
-        > "$names_file"
+        --ordered > "$names_file"
       echo "sample: $(wc -l < "$names_file") mutants (seed $seed, prefix $prefix) in $names_file"
     elif [[ $mode == modules ]]; then
       names_file=mutation-sample-modules.txt
@@ -85,10 +91,39 @@ from mutation_sample import read_names; print('\n'.join(read_names(__import__('p
     ;;
 esac
 
-nice "$MUTMUT" run --max-children "$children" "${names[@]}" || true
+if [[ $mode == sample ]]; then
+  # mutmut runs the named mutants cheapest first (sorted by estimated_worst_case_time): rank
+  # them by their place in the drawn order instead, so that the checked ones stay uniform
+  nice "$PY" - "$children" "$names_file" "${MUTATION_SKIP_CLEAN:-0}" <<'PYEOF' || true
+import sys
+from pathlib import Path
+
+import mutmut.__main__ as mm
+
+sys.path.insert(0, "scripts")
+from mutation_sample import read_names  # noqa: E402
+
+rank = {x: i for i, x in enumerate(read_names(Path(sys.argv[2])))}
+mm.estimated_worst_case_time = lambda name: rank.get(name, len(rank))
+if sys.argv[3] == "1":
+    make_runner = mm.get_mutant_runner
+
+    def runner_without_clean_run(max_children):
+        runner = make_runner(max_children)
+        runner.run_clean_tests = lambda tests: 0
+        return runner
+
+    mm.get_mutant_runner = runner_without_clean_run
+mm.cli(["run", "--max-children", sys.argv[1], *rank], prog_name="mutmut")
+PYEOF
+else
+  nice "$MUTMUT" run --max-children "$children" "${names[@]}" || true
+fi
 if ((${#names[@]})); then
   "$PY" scripts/mutation_sample.py score --names "$names_file" --by-module
   "$PY" scripts/mutation_sample.py score --names "$names_file"
+  [[ $mode != sample ]] || "$PY" scripts/mutation_sample.py score --names "$names_file" \
+    --checked-prefix
 else
   "$PY" scripts/mutation_sample.py score --by-module
   "$PY" scripts/mutation_sample.py score

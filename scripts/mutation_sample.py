@@ -11,6 +11,13 @@ Run from the repository root after mutmut has generated ``mutants/``::
     python scripts/mutation_sample.py sample --n 120 --seed 20 --prefix sim.world. > names.txt
     python scripts/mutation_sample.py score --names names.txt --by-module
 
+``sample --ordered`` prints the sample in the order it was drawn (a uniformly random order), and
+``scripts/mutation.sh --sample`` has mutmut run the mutants in that order (mutmut itself runs the
+cheapest first). Every prefix of a uniformly random order is itself a uniform random sample, so
+a run stopped part-way still gives an unbiased estimate from the longest prefix whose mutants
+were all checked: ``score --checked-prefix`` scores that prefix only (a run stopped part-way in
+mutmut's cheapest-first order gives a biased one: round 4 in docs/testing.md).
+
 A mutant listed in docs/mutation_equivalent.txt (one name per line, ``#`` starts a comment, which
 says why it is equivalent) is left out of the denominator; one listed in
 docs/mutation_rechecked.txt (killed by a test written after mutmut ran, re-checked by running
@@ -48,13 +55,26 @@ def all_mutants(root: Path = MUTANTS) -> dict[str, int | None]:
     return out
 
 
-def draw(names: list[str], n: int, seed: int, prefix: str = "") -> list[str]:
-    """A uniform random sample without replacement of ``n`` names starting with ``prefix``."""
+def draw(names: list[str], n: int, seed: int, prefix: str = "",
+         ordered: bool = False) -> list[str]:
+    """A uniform random sample without replacement of ``n`` names starting with ``prefix``.
+
+    Sorted by name, or with ``ordered`` in the (uniformly random) order drawn: the same set
+    either way, and each prefix of the ordered list is a uniform random sample too.
+    """
     pool = sorted(x for x in names if x.startswith(prefix))
-    if n >= len(pool):
-        return pool
+    n = min(len(pool), n)
     idx = np.random.default_rng(seed).choice(len(pool), size=n, replace=False)
-    return sorted(pool[i] for i in idx)
+    picked = [pool[i] for i in idx]
+    return picked if ordered else sorted(picked)
+
+
+def checked_prefix(names: list[str], codes: dict[str, int | None]) -> list[str]:
+    """The longest prefix of ``names`` whose mutants have all been checked (have a result)."""
+    for i, x in enumerate(names):
+        if codes.get(x) is None:
+            return names[:i]
+    return list(names)
 
 
 def read_names(path: Path) -> list[str]:
@@ -103,12 +123,16 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--n", type=int, required=True)
     s.add_argument("--seed", type=int, required=True)
     s.add_argument("--prefix", default="", help="only mutants whose name starts with this")
+    s.add_argument("--ordered", action="store_true",
+                   help="in the random order drawn instead of sorted by name")
     sc = sub.add_parser("score", help="score of the named (default: all) mutants")
     sc.add_argument("--names", type=Path, help="file of mutant names (default: every mutant)")
     sc.add_argument("--prefix", default="")
     sc.add_argument("--equivalent", type=Path, default=Path("docs/mutation_equivalent.txt"))
     sc.add_argument("--rechecked", type=Path, default=Path("docs/mutation_rechecked.txt"))
     sc.add_argument("--by-module", action="store_true", help="one line per module")
+    sc.add_argument("--checked-prefix", action="store_true",
+                    help="only the longest prefix of --names (in file order) all checked")
     a = p.parse_args(argv)
     codes = all_mutants()
     if a.cmd == "list":
@@ -116,10 +140,13 @@ def main(argv: list[str] | None = None) -> int:
             if x.startswith(a.prefix):
                 print(f"{x}: {status_of(code)}")
     elif a.cmd == "sample":
-        print("\n".join(draw(list(codes), a.n, a.seed, a.prefix)))
+        print("\n".join(draw(list(codes), a.n, a.seed, a.prefix, a.ordered)))
     else:
         names = read_names(a.names) if a.names else sorted(codes)
         names = [x for x in names if x.startswith(a.prefix)]
+        if a.checked_prefix:
+            total, names = len(names), checked_prefix(names, codes)
+            print(f"first {len(names)} of {total} (the longest prefix all checked):")
         print(score(names, codes, set(read_names(a.equivalent)), a.by_module,
                     set(read_names(a.rechecked))))
     return 0

@@ -22,6 +22,7 @@ from sim.experiments.analysis import (
     paired_differences,
     point_summary,
     replications_needed,
+    side_correlations,
     worst_precision,
 )
 from sim.experiments.metrics import METRICS
@@ -299,3 +300,12 @@ def test_run_once_defaults_and_a_csv_layout(tmp_path):
     # the CSV's villages, not a generated township
     assert r.tables.villages["village_id"].tolist() == ["North", "South", "East"]
     assert r.tables.villages["population"].tolist() == [2500, 2600, 2400]
+
+
+def test_side_correlations_pair_only_the_replications_both_sides_have():
+    # side A has 4 replications, side B 3: only replications 0-2 are paired. A's 1, 2, 3
+    # against B's 3, 2, 1 fall on a line of slope -1: correlation exactly -1 (A's fourth
+    # value, 10, has no partner and is left out)
+    a = [{"m": 1.0}, {"m": 2.0}, {"m": 3.0}, {"m": 10.0}]
+    b = [{"m": 3.0}, {"m": 2.0}, {"m": 1.0}]
+    assert side_correlations(a, b)["m"] == pytest.approx(-1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -259,3 +260,10 @@ def test_until_ci_resumed_part_way_counts_skips_once(tmp_path):
     assert again.replications == 6 and len(again.table) == 6
     assert (again.done, again.skipped) == (4, 2)
     assert "max_replications 6 reached" in again.text()
+
+
+def test_force_and_resume_together_are_refused_before_anything_runs(tmp_path):
+    msg = "--force and --resume: give one (--force starts afresh, --resume continues)"
+    with pytest.raises(SweepError, match=f"^{re.escape(msg)}$"):
+        run_sweep(load_sweep(SMOKE), tmp_path / "out", workers=1, resume=True, force=True)
+    assert not (tmp_path / "out").exists()

@@ -11,10 +11,11 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import QUIET, line_layout, scenario
+from conftest import QUIET, clocks, line_layout, scenario
 
+from sim.world.disputes import DisputeKind
 from sim.world.households import RepeatRisk
-from sim.world.model import PolicingModel
+from sim.world.model import ExtraDispute, PolicingModel
 from sim.world.records import CALL_FIELDS, Records
 from sim.world.residents import Population
 from sim.world.responders import Activity, Role
@@ -119,3 +120,40 @@ def test_pending_repeat_disputes_start_earliest_first():
     clock.time = 200.0
     risk._on_due()
     assert clock.started == [("early",), ("late",)] and risk._event is None
+
+
+def test_day_shift_refresh_mid_shift_keeps_the_day_role_on_duty():
+    # One district chief (center-office model, as above), 7 days a week, no yearly leave, a
+    # night-spanning "day" shift 20:00-05:00 (start 1,200, 9 h, so it ends at 1,740 - 1,440 =
+    # 300 of the next day), 4 days. A Spring Festival window covers day 2 (2,880 to 4,320,
+    # whole days); its 1% share sends nobody away (round(0.01 x 1) = 0) but the duty regimes
+    # refresh at its start and end, both at midnight inside a shift (day 1's shift ends at
+    # 1,440 + 1,740 = 3,180, day 2's at 4,620), so the chief stays on duty. On duty: the
+    # shift under way at time 0 (0-300), days 0-2 (1,200-1,740, 2,640-3,180, 4,080-4,620)
+    # and day 3 cut by the end (5,520-5,760): 300 + 3 x 540 + 240 = 2,160 min; off duty
+    # 4 x 1,440 - 2,160 = 3,600.
+    sets = [*QUIET, "reform.center_offices=true",
+            "staff.station_officers=2", "staff.community_officers=0", "staff.auxiliaries=0",
+            "duty.day_role_leave_days_year=0", "duty.district_chief_days_per_week=7",
+            "shifts.day_start_h=20", "shifts.day_hours=9", "warmup_days=0", "days=4",
+            "follow_up_days=0", "rhythm.enabled=true", "rhythm.spring_festival_start_day=2",
+            "rhythm.spring_festival_days=1", "rhythm.spring_festival_leave_station_officers=0.01",
+            "rhythm.spring_festival_leave_community_officers=0",
+            "rhythm.spring_festival_leave_auxiliaries=0"]
+    m = PolicingModel(scenario(*sets), layouts=[line_layout([10.0])])
+    m.simulate()
+    (chief,) = [r for r in m.responders() if r.role is Role.DISTRICT_CHIEF]
+    assert chief.budget[Activity.DUTY] == pytest.approx(2160.0)
+    assert chief.budget[Activity.OFF_DUTY] == pytest.approx(3600.0)
+
+
+def test_disputes_arising_in_the_run_are_numbered_on_from_the_prepared_ones():
+    # one dispute prepared up front (id 0); two that arise later (repeats) take ids 1 and 2
+    m = PolicingModel(scenario(*QUIET, "days=1", "warmup_days=0", "follow_up_days=0"),
+                      layouts=[line_layout([10.0])],
+                      extra_disputes=[ExtraDispute(500.0, 0, clocks())])
+    assert m.records.prepared_disputes == 1
+    for key in (11, 12):
+        m.start_dispute((0.0, 0, 0, DisputeKind.NEIGHBOUR, 1, (), False, clocks(), key))
+    assert sorted(m.disputes_by_id) == [1, 2]
+    assert [m.disputes_by_id[i].key for i in (1, 2)] == [11, 12]
