@@ -203,3 +203,17 @@ def test_indices_summing_above_one_are_flagged_unreliable():
                         "S1": [0.7, 0.5, 0.3, 0.8, 0.05, 0.02],
                         "S1_conf": [0.1, 0.1, 0.1, 0.1, 0.1, 0.01]})
     assert ra.distinguishable(idx) == {"m": None, "n": ["a", "c"]}
+
+
+def test_each_threshold_is_drawn_once_although_every_scope_lists_it():
+    """The tipping-point list repeats a threshold per scope; the figure draws it once."""
+    from sim.present.report_robustness import effect_distributions  # noqa: PLC0415
+    samples = pd.DataFrame({"effect:response_time_mean_min": [-12.0, -8.0, -3.0, -15.0],
+                            "consistent": [True, False, True, False]})
+    per_scope = [{"metric": "response_time_mean_min", "gain": 5.0, "relative": False,
+                  "scope": scope} for scope in ("all", "consistent")]
+    fig = effect_distributions(samples, ["response_time_mean_min"], per_scope)
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if ln.get_label() == "threshold"]
+    assert len(lines) == 1
+    assert lines[0].get_xdata()[0] == -5.0  # a 5-minute gain is a change of -5 minutes

@@ -218,10 +218,12 @@ def effect_distributions(samples: pd.DataFrame, metrics: list[str],
             ax.hist(cons.dropna(), bins=bins, color=style.REFORM,
                     label="consistent with the report")
         ax.axvline(0, color="#444", lw=1)
-        for t in thresholds:
-            if t["metric"] == m and not t["relative"]:
+        # one line per threshold (the tipping-point list repeats each for every scope)
+        drawn = {(t["gain"], t["relative"]) for t in thresholds if t["metric"] == m}
+        for gain, relative in sorted(drawn):
+            if not relative:
                 sign = -1 if m not in ("resolved_share", "proactive_contact_share") else 1
-                ax.axvline(sign * t["gain"] * k, color=style.OLD, ls="--", lw=1,
+                ax.axvline(sign * gain * k, color=style.OLD, ls="--", lw=1,
                            label="threshold")
         ax.set_title(f"{label}: reform - old model", loc="left")
         ax.set_xlabel(f"paired change ({unit})" if unit else "paired change")
