@@ -207,7 +207,7 @@ def test_indices_summing_above_one_are_flagged_unreliable():
 
 def test_each_threshold_is_drawn_once_although_every_scope_lists_it():
     """The tipping-point list repeats a threshold per scope; the figure draws it once."""
-    from sim.present.report_robustness import effect_distributions  # noqa: PLC0415
+    from sim.present.report_robustness import effect_distributions
     samples = pd.DataFrame({"effect:response_time_mean_min": [-12.0, -8.0, -3.0, -15.0],
                             "consistent": [True, False, True, False]})
     per_scope = [{"metric": "response_time_mean_min", "gain": 5.0, "relative": False,
