@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from mesa import Model
 from mesa.experimental.mesa_signals import ObservableSignals
 from mesa.time import Priority, Schedule
+from mesa.time.events import Event, EventList
 
-from sim.world.events import FastEvents, _Event
+from sim.world.events import EventHeap, FastEvents, _Event
 
 _PRIORITIES = (Priority.HIGH, Priority.DEFAULT, Priority.LOW)
 
@@ -166,3 +167,32 @@ def test_a_cancelled_event_does_not_run_and_events_pickle():
     assert (copy.time, copy.priority, copy.unique_id) == (eb.time, eb.priority, eb.unique_id)
     copy.execute()  # runs the copied owner's method (a strong reference, not a weak one)
     assert (copy.fn.__self__.count, b.count) == (2, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=_plans, cancel=st.sets(st.integers(0, 24), max_size=6), n=st.integers(1, 6))
+def test_the_event_heap_answers_as_mesas_event_list(plan, cancel, n):
+    mesa_list, heap = EventList(), EventHeap()
+    owner = _Counter()
+    events = [Event(t, owner.bump, priority=_PRIORITIES[p]) for t, p in plan]
+    for e in events:
+        mesa_list.add_event(e)
+        heap.add_event(e)
+    for i in cancel:
+        if i < len(events):
+            events[i].cancel()
+    assert len(heap) == len(mesa_list)
+    assert heap.is_empty() == mesa_list.is_empty()
+    assert repr(heap) == repr(mesa_list)
+    assert all((e in heap) == (e in mesa_list) for e in events)
+    if not mesa_list.is_empty():
+        assert heap.peek_ahead(n) == mesa_list.peek_ahead(n)
+    heap.compact()
+    assert len(heap._events) == len(mesa_list)  # the cancelled ones are gone
+    popped = []
+    while not mesa_list.is_empty():
+        popped.append((mesa_list.pop_event(), heap.pop_event()))
+    assert all(a is b for a, b in popped)
+    for empty in (mesa_list, heap):
+        with pytest.raises(IndexError):
+            empty.pop_event()

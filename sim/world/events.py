@@ -5,11 +5,14 @@ callback, one inside ``Event``), and its run loop sets ``Model.time`` through an
 descriptor on every event. This model's events are bound methods whose owners cancel every
 pending event before they are dropped (disputes, ``Dispute._end``; responders live for the
 whole run), so nothing depends on the references being weak. :class:`FastEvents` keeps Mesa's
-``Event`` objects, ordering (time, priority, a global counter) and event list, and only trims
-the bookkeeping: one strong reference per event, called directly by the run loop, and while
-nobody observes ``time``, time is advanced by writing the observable's storage. Anything else
-(recurring schedules, observers, another Mesa whose internals differ) goes through Mesa's own
-code, with the same results.
+``Event`` objects, ordering (time, priority, a global counter) and ``EventList`` interface, and
+only trims the bookkeeping: one strong reference per event, called directly by the run loop;
+while nobody observes ``time``, time is advanced by writing the observable's storage; and the
+heap holds ``(time, priority, unique_id, event)`` tuples (:class:`EventHeap`), which it
+compares in C, instead of events, which it compared with ``Event.__lt__``, a Python method
+called a dozen times per event in a heap of a few hundred. Anything else (recurring
+schedules, observers, another Mesa whose internals differ) goes through Mesa's own code, with
+the same results.
 
 The engine also keeps the clock in a plain attribute, :attr:`FastEvents.now`: reading
 ``model.time`` calls the observable's Python ``__get__`` (about 5% of a run when the model read
@@ -19,13 +22,13 @@ it on every decision); ``now`` is the same number, written by the run loop befor
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush, nsmallest
 from types import MappingProxyType
 from typing import Any
 
 from mesa import Model
 from mesa.experimental.mesa_signals import ObservableSignals
-from mesa.time.events import Event, Priority
+from mesa.time.events import Event, EventList, Priority
 
 _DEFAULT = Priority.DEFAULT
 _CHANGED = ObservableSignals.CHANGED
@@ -71,6 +74,60 @@ class _Event(Event):
         self.__dict__.update(state)
 
 
+class EventHeap(EventList):
+    """Mesa's ``EventList`` whose heap holds ``(time, priority, unique_id, event)`` entries.
+
+    ``Event.__lt__`` orders events by exactly these three (the counter breaks every tie), so
+    the order is Mesa's; the heap compares the tuples in C and never reaches the events.
+    Every method of ``EventList`` is kept, with the same results.
+    """
+
+    def __init__(self, events: list[Event] | None = None) -> None:
+        """A heap of ``events`` (default: none)."""
+        super().__init__()
+        self._events: list[tuple[float, int, int, Event]] = [
+            (e.time, e.priority, e.unique_id, e) for e in events or ()]
+        heapify(self._events)
+
+    def add_event(self, event: Event) -> None:
+        """Add the event to the event list."""
+        heappush(self._events, (event.time, event.priority, event.unique_id, event))
+
+    def peek_ahead(self, n: int = 1) -> list[Event]:
+        """The first ``n`` events that are not cancelled, in order."""
+        if self.is_empty():
+            raise IndexError("event list is empty")
+        return [x[3] for x in nsmallest(n, (x for x in self._events if not x[3].CANCELED))]
+
+    def pop_event(self) -> Event:
+        """Pop the first event that is not cancelled."""
+        while self._events:
+            event = heappop(self._events)[3]
+            if not event.CANCELED:
+                return event
+        raise IndexError("Event list is empty")
+
+    def compact(self) -> None:
+        """Drop the cancelled events (in place: a run loop holding the heap keeps it)."""
+        self._events[:] = [x for x in self._events if not x[3].CANCELED]
+        heapify(self._events)
+
+    def __contains__(self, event: Event) -> bool:
+        """Whether ``event`` is on the list and not cancelled."""
+        return not event.CANCELED and any(x[3] is event for x in self._events)
+
+    def __len__(self) -> int:
+        """The number of events that are not cancelled."""
+        return sum(1 for x in self._events if not x[3].CANCELED)
+
+    def __repr__(self) -> str:
+        """The events that are not cancelled, as Mesa's ``EventList`` shows them."""
+        events_str = ", ".join(
+            f"Event(time={e.time}, priority={e.priority}, id={e.unique_id})"
+            for _, _, _, e in self._events if not e.CANCELED)
+        return f"EventList([{events_str}])"
+
+
 class FastEvents(Model):
     """A Mesa model whose one-off events cost less to schedule and to run.
 
@@ -83,9 +140,11 @@ class FastEvents(Model):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Mesa's ``Model.__init__``; the clock starts at Mesa's time 0."""
+        """Mesa's ``Model.__init__``, then the event list as an :class:`EventHeap`."""
         super().__init__(*args, **kwargs)
         self.now: float = self.time
+        if _KNOWN:  # the events Mesa scheduled already (its default step schedule) move too
+            self._event_list = EventHeap(self._event_list._events)
 
     def schedule_event(self, function: Callable, *, at: float | None = None,
                        after: float | None = None, priority: Priority = _DEFAULT) -> Event:
@@ -111,7 +170,7 @@ class FastEvents(Model):
         event.unique_id = next(_ids)  # Mesa's counter: the same order as Mesa's own events
         event.function_args = ()
         event.function_kwargs = _NO_KWARGS
-        heappush(self._event_list._events, event)
+        heappush(self._event_list._events, (at, event.priority, event.unique_id, event))
         return event
 
     def _advance_time(self, until: float) -> None:
@@ -123,12 +182,13 @@ class FastEvents(Model):
         events = self._event_list._events
         fast = _Event
         while events:
-            event = heappop(events)
+            entry = heappop(events)
+            event = entry[3]
             if event._canceled:
                 continue
-            t = event.time
+            t = entry[0]
             if t > until:
-                heappush(events, event)
+                heappush(events, entry)
                 break
             self._time = self.now = t
             if type(event) is fast:
