@@ -74,20 +74,21 @@ class Dispatcher:
         An auxiliary on call at home is phoned only when a call comes in, never for a job
         already waiting (it is free but not on duty).
         """
-        if not responder.free or not responder.on_duty:
+        if not responder.on_duty or not responder.free:
             return
-        waiting = self._waiting
-        i = 0
-        while i < len(waiting):
-            job = waiting[i][1]
+        waiting, eligible = self._waiting, self.policy.eligible
+        dead: list[int] = []  # cancelled jobs met on the way, dropped from the queue
+        for i, (_, job) in enumerate(waiting):
             if job.cancelled:
-                del waiting[i]
-                continue
-            if self.policy.eligible(responder, job):
-                del waiting[i]
+                dead.append(i)
+            elif eligible(responder, job):
+                del waiting[i]  # before the dispatch, which may queue jobs
+                for k in reversed(dead):
+                    del waiting[k]
                 responder.dispatch(job)
                 return
-            i += 1
+        for k in reversed(dead):
+            del waiting[k]
 
     def kick(self) -> None:
         """Offer waiting jobs to every free responder (after a change in what is eligible)."""
