@@ -8,6 +8,7 @@ the policy's rules (:meth:`Policy.eligible`, :meth:`Policy.rank`, written down i
 from __future__ import annotations
 
 import bisect
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from sim.world.jobs import Job
@@ -15,6 +16,8 @@ from sim.world.jobs import Job
 if TYPE_CHECKING:
     from sim.world.policies import Policy
     from sim.world.responders import Responder
+
+_queue_key = itemgetter(0)  # a waiting entry's (urgency, created, seq)
 
 
 class Dispatcher:
@@ -43,7 +46,7 @@ class Dispatcher:
         if best is not None:
             best.dispatch(job)
         else:
-            bisect.insort(self._waiting, (job.sort_key(), job), key=lambda e: e[0])
+            bisect.insort(self._waiting, (job.sort_key(), job), key=_queue_key)
 
     def mark(self, r: Responder, free: bool, zone: tuple[int, ...] | None) -> None:
         """Record whether ``r`` is free, and in which zone (``None``: leave its zone)."""
@@ -62,7 +65,7 @@ class Dispatcher:
         for i, (_, j) in enumerate(self._waiting):
             if j is job:
                 del self._waiting[i]
-                bisect.insort(self._waiting, (job.sort_key(), job), key=lambda e: e[0])
+                bisect.insort(self._waiting, (job.sort_key(), job), key=_queue_key)
                 return
 
     def responder_free(self, responder: Responder) -> None:
@@ -71,20 +74,21 @@ class Dispatcher:
         An auxiliary on call at home is phoned only when a call comes in, never for a job
         already waiting (it is free but not on duty).
         """
-        if not responder.free or not responder.on_duty:
+        if not responder.on_duty or not responder.free:
             return
-        waiting = self._waiting
-        i = 0
-        while i < len(waiting):
-            job = waiting[i][1]
+        waiting, eligible = self._waiting, self.policy.eligible
+        dead: list[int] = []  # cancelled jobs met on the way, dropped from the queue
+        for i, (_, job) in enumerate(waiting):
             if job.cancelled:
-                del waiting[i]
-                continue
-            if self.policy.eligible(responder, job):
-                del waiting[i]
+                dead.append(i)
+            elif eligible(responder, job):
+                del waiting[i]  # before the dispatch, which may queue jobs
+                for k in reversed(dead):
+                    del waiting[k]
                 responder.dispatch(job)
                 return
-            i += 1
+        for k in reversed(dead):
+            del waiting[k]
 
     def kick(self) -> None:
         """Offer waiting jobs to every free responder (after a change in what is eligible)."""

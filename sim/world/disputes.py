@@ -122,7 +122,7 @@ class Dispute(FixedAgent):
         self.parties = parties
         self.elderly_alone = elderly_alone
         self.state = DisputeState.LATENT
-        self.t_start = model.time
+        self.t_start = model.now
         self.t_first_contact: float | None = None
         self.first_channel: Channel | None = None
         self.t_end: float | None = None
@@ -173,7 +173,7 @@ class Dispute(FixedAgent):
         """
         c, p = self._clocks, self.model.params
         self.model.latent_set(self.township, self.village)[self] = None
-        now = self.model.time
+        now = self.model.now
         d = p.disputes
         rhythm = self.model.flare_rhythm
         flare = c.flare if rhythm is None else rhythm.flare_after(now, c.flare)
@@ -327,13 +327,13 @@ class Dispute(FixedAgent):
     def _note_repeat(self) -> None:
         """A flare or fight: a repeat if the police have already met the dispute."""
         if self.t_repeat is None and self.t_first_contact is not None:
-            self.t_repeat = self.model.time
+            self.t_repeat = self.model.now
 
     def _fight(self) -> None:
         self.fights += 1
         self._note_repeat()
         if self.t_first_fight is None:
-            self.t_first_fight = self.model.time
+            self.t_first_fight = self.model.now
         # by the fight's rank, whatever its episode: the first fight of a dispute injures or
         # not alike under both policies, even when one of them has mediated it once before
         acute = self.model.params.acute
@@ -387,7 +387,7 @@ class Dispute(FixedAgent):
             other.cancelled = True
             self.model.answer_call_in_person(other, responder)
         if self.t_first_contact is None:
-            self.t_first_contact = self.model.time
+            self.t_first_contact = self.model.now
             self.first_channel = channel
         self.state = DisputeState.MEDIATING
         self.interventions += 1
@@ -445,7 +445,7 @@ class Dispute(FixedAgent):
     def _end(self, state: DisputeState) -> None:
         self._cancel()
         self.state = state
-        self.t_end = self.model.time
+        self.t_end = self.model.now
         self.model.dispute_closed(self)
 
     def record(self) -> DisputeRecord:

@@ -113,7 +113,7 @@ class RepeatRisk:
             return
         n = d.interventions  # addressed by the failed intervention's rank
         k = poisson_inverse(m, d.draw(FAILED_MEDIATION, n, 0), _MAX_REPEATS)
-        now, mean = self.model.time, self.cfg.repeat_decay_days * DAY_MIN
+        now, mean = self.model.now, self.cfg.repeat_decay_days * DAY_MIN
         for j in range(k):
             delay = -mean * math.log1p(-d.draw(FAILED_MEDIATION, n, 1 + j))
             key = dispute_bits(d.key, REPEAT_KEY, n, j)  # the repeat's own key
@@ -177,7 +177,7 @@ class RiskTargeting:
 
     def pick(self, t: int, turn: int) -> int:
         """The village of township ``t`` to visit now (``turn``: the round-robin village)."""
-        now = self.model.time
+        now = self.model.now
         n = self.model.township_of(t).n_villages
         best, best_score = turn, self.score(t, turn, now)
         for v in range(n):

@@ -24,6 +24,12 @@ class JobKind(Enum):
     FOLLOWUP = "followup"  # a community officer's follow-up visit to a mediated dispute
     ELDERLY_VISIT = "elderly_visit"  # a community officer's visit to a village's elderly
 
+    # Members are singletons compared by identity, so identity hashing is consistent with
+    # equality; Enum's own __hash__ (hash of the name) is a Python call, and a job's kind is
+    # looked up in a set or dict three or four times per call (eligibility, fixed service,
+    # the activity on scene). Nothing iterates over a set of kinds.
+    __hash__ = object.__hash__
+
     @property
     def is_call(self) -> bool:
         """Calls are the jobs whose response time is measured."""

@@ -152,19 +152,18 @@ class Policy:
         return self.duty.resident.on_call_delay(now)
 
     # ------------------------------------------------------------ dispatch rules
-    def eligible(self, r: Responder, job: Job) -> bool:
-        """Whether responder ``r`` may take ``job`` (:mod:`~sim.world.components.eligibility`)."""
-        return eligibility.eligible(r, job)
-
-    def zone(self, r: Responder) -> tuple[int, ...]:
-        """Where a free responder can take jobs (agrees with :meth:`eligible`)."""
-        return eligibility.zone(r)
+    #: Whether responder ``r`` may take ``job``: :func:`~sim.world.components.eligibility.
+    #: eligible` itself (called on every dispatch decision: no delegating call in between).
+    eligible = staticmethod(eligibility.eligible)
+    #: Where a free responder can take jobs (agrees with :meth:`eligible`):
+    #: :func:`~sim.world.components.eligibility.zone` itself.
+    zone = staticmethod(eligibility.zone)
 
     def rank(self, r: Responder, job: Job) -> tuple[float, ...]:
         """Order among free eligible responders: trip minutes, the named tie-break, lottery."""
         minutes = r._township.travel_min(r.place, job.place)
         if is_on_call(r):
-            minutes += self.duty.resident.on_call_delay(self._model.time)
+            minutes += self.duty.resident.on_call_delay(self._model.now)
         return self.tie_break.key(r, job, minutes)
 
     def choose(self, job: Job, pools: list) -> Responder | None:
@@ -177,7 +176,7 @@ class Policy:
             pools: Collections of free responders (the dispatcher's zones for this job).
 
         """
-        passed: set[Responder] = set()
+        passed: set[Responder] | None = None  # made only when someone does not answer
         eligible, rank = self.eligible, self.rank  # bound once: this is the hottest loop
         while True:
             best, best_key = None, None
@@ -189,6 +188,8 @@ class Policy:
                             best, best_key = r, key
             if best is None or not is_on_call(best) or self.duty.resident.answers(best):
                 return best
+            if passed is None:
+                passed = set()
             passed.add(best)
 
     def officer_required(self, call_kind: str) -> bool:

@@ -95,7 +95,7 @@ class ReportingChannel:
         """
         m = self.model
         km = float(self.presence_km[d.township][d.village])
-        f = self.familiarity(d.township, d.village, m.time)
+        f = self.familiarity(d.township, d.village, m.now)
         # addressed draws: a flare's report by the flare's rank, a fight's by the fight's
         purpose, number = (FIGHT_ROUTE, d.fights) if already_reported else (REPORT, d.flares)
         u_report, u_route = d.draw(purpose, number, 0), d.draw(purpose, number, 1)
@@ -103,7 +103,7 @@ class ReportingChannel:
         route = "auxiliary" if (m.has_resident_auxiliary(d.township, d.village)
                                 and u_route < self.cfg.tell_auxiliary_prob) else "110"
         reported = already_reported or u_report < self.report_prob(km, f)
-        m.records.reports.append({"t": m.time, "township": d.township, "village": d.village,
+        m.records.reports.append({"t": m.now, "township": d.township, "village": d.village,
                                   "dispute_id": d.index, "km": km, "familiarity": f,
                                   "route": route if reported else "none"})
         if not reported:

@@ -67,6 +67,7 @@ _ACTIVITY_OF_JOB = {
     JobKind.ELDERLY_VISIT: Activity.VISIT,
 }
 _STANDBY = (Activity.OFF_DUTY, Activity.ON_CALL)
+_DUTY, _ON_CALL, _TRAVEL = Activity.DUTY, Activity.ON_CALL, Activity.TRAVEL
 
 
 class Responder(CellAgent):
@@ -94,11 +95,11 @@ class Responder(CellAgent):
 
     # Slots: responders are touched by nearly every event; slots keep them small and quick
     # to read when thousands of them share the caches (a prefecture has 3,100).
-    __slots__ = ("_booked", "_dispatcher", "_event", "_minutes", "_role_value", "_since",
-                 "_township", "activity", "arrives", "at_center", "base", "cluster",
-                 "departed", "duty_group", "home", "idle_since", "job", "jobs_done", "kinds",
-                 "lottery", "moving_to", "on_call", "on_duty", "place", "post", "role",
-                 "township", "zone")
+    __slots__ = ("_booked", "_cells", "_dispatcher", "_event", "_minutes", "_role_value",
+                 "_since", "_township", "activity", "arrives", "at_center", "base", "cluster",
+                 "departed", "duty_group", "home", "idle_since", "is_officer", "job",
+                 "jobs_done", "kinds", "lottery", "moving_to", "on_call", "on_duty", "place",
+                 "post", "role", "township", "zone")
 
     def __init__(self, model: PolicingModel, role: Role, township: int, base: int,
                  on_duty: bool, *, home: int = -1, cluster: int = -1,
@@ -107,6 +108,7 @@ class Responder(CellAgent):
         super().__init__(model)
         self.role = role
         self._role_value = role.value  # read on every dispatch; Enum.value is a property
+        self.is_officer = role.is_officer  # likewise (the role never changes)
         self.township = township
         self.base = base
         self.place = base
@@ -117,21 +119,22 @@ class Responder(CellAgent):
         self.on_call = False
         self.post = role.value
         self.kinds: frozenset[JobKind] = frozenset()
-        self.idle_since = model.time
+        self.idle_since = model.now
         self.lottery = 0.0
         self.job: Job | None = None
         self.moving_to: int | None = None
-        self.departed = self.arrives = model.time  # the current or last trip's times
+        self.departed = self.arrives = model.now  # the current or last trip's times
         self._booked: float | None = None  # time of a booked, not yet settled, arrival
         self.activity = Activity.DUTY if on_duty else Activity.OFF_DUTY
-        self._since = model.time
+        self._since = model.now
         self._event = None
         self._minutes = [0.0] * len(Activity)
         self.jobs_done = 0
         self.zone: tuple[int, ...] | None = None  # dispatch zone while free
         self._dispatcher = model.dispatcher_of(township)
         self._township = model.township_of(township)
-        self.cell = model.cell_of(township, base)
+        self._cells = model.cells_of(township)  # the grid cell of each place
+        self.cell = self._cells[base]
         self._sync_free()
 
     # ------------------------------------------------------------ bookkeeping
@@ -148,11 +151,11 @@ class Responder(CellAgent):
 
     def _set_activity(self, activity: Activity, now: float | None = None) -> None:
         if now is None:
-            now = self.model.time
+            now = self.model.now
         self._minutes[self.activity.idx] += now - self._since
         self._since = now
         self.activity = activity
-        if activity is Activity.DUTY or activity is Activity.ON_CALL or self.zone is not None:
+        if activity is _DUTY or activity is _ON_CALL or self.zone is not None:
             self._sync_free()  # else: stays out of the pool
 
     def _standby(self) -> Activity:
@@ -161,7 +164,8 @@ class Responder(CellAgent):
 
     def _sync_free(self) -> None:
         """Keep the dispatcher's pool of free responders current."""
-        if self.free:
+        a = self.activity
+        if (self.on_duty and a is _DUTY) or a is _ON_CALL:  # self.free, inlined: hot
             zone = self.model.policy.zone(self)
             if zone != self.zone:
                 self._dispatcher.mark(self, True, zone)
@@ -176,26 +180,26 @@ class Responder(CellAgent):
 
     def _move(self, place: int) -> None:
         self.place = place
-        self.cell = self.model.cell_of(self.township, place)
+        self.cell = self._cells[place]
 
     # ------------------------------------------------------------ trips
     def dispatch(self, job: Job) -> None:
         """Start a trip to ``job`` from where the responder is now."""
         model = self.model
-        now = model.time  # read once: an observable, and events are instantaneous
+        now = model.now
         self.job = job
         job.responder = self
         minutes = self._township.travel_min(self.place, job.place)
         if job.kind is JobKind.CASEWORK and self.place == job.place:
             minutes = 0.0  # casework at the station where the officer already is
-        if self.activity is Activity.ON_CALL:  # phoned at home: getting up and out first
+        if self.activity is _ON_CALL:  # phoned at home: getting up and out first
             minutes += model.policy.on_call_delay(self, now)
         rec = job.record
         if rec is not None:
             rec.t_dispatch, rec.responder_id = now, self.unique_id
             rec.responder_role, rec.from_place = self._role_value, self.place
             rec.travel_min = minutes
-        self._set_activity(Activity.TRAVEL, now)
+        self._set_activity(_TRAVEL, now)
         self.moving_to = job.place
         self.departed, self.arrives = now, now + minutes
         service = model.fixed_service(job)
@@ -208,7 +212,7 @@ class Responder(CellAgent):
             model.call_attended(job, self)
 
     def _on_arrive(self) -> None:
-        job, now = self.job, self.model.time
+        job, now = self.job, self.model.now
         self.moving_to = None
         self._move(job.place)
         self._set_activity(_ACTIVITY_OF_JOB[job.kind], now)
@@ -218,7 +222,7 @@ class Responder(CellAgent):
     def settle(self) -> None:
         """Apply a booked arrival whose time has come (place, activity, budget, record)."""
         t = self._booked
-        if t is None or t > self.model.time:
+        if t is None or t > self.model.now:
             return
         self._booked = None
         job = self.job
@@ -234,7 +238,7 @@ class Responder(CellAgent):
     def _on_done(self) -> None:
         job, self.job = self.job, None
         self.jobs_done += 1
-        self.idle_since = self.model.time
+        self.idle_since = self.model.now
         self.model.finish_job(self, job)
         self._set_activity(Activity.DUTY)
         self._event = None
@@ -250,7 +254,7 @@ class Responder(CellAgent):
                 self._set_activity(self._standby())
             return
         minutes = self._township.travel_min(self.place, self.base)
-        now = self.model.time
+        now = self.model.now
         self.moving_to = self.base
         self.departed, self.arrives = now, now + minutes
         if minutes == 0.0:  # base and scene share a cell, no turnout: back at once, no event

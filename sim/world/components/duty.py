@@ -99,7 +99,7 @@ class Roster:
 
     def _apply(self) -> None:
         on = self._shift % self.groups
-        day, n = math.floor(self._model.time / DAY_MIN), len(self.members)
+        day, n = math.floor(self._model.now / DAY_MIN), len(self.members)
         away = self.away
         for i, r in enumerate(self.members):
             r.set_duty(r.duty_group == on and not on_leave(i, n, day, self.leave) and
@@ -147,7 +147,7 @@ class DayShift:
                 d.kick()
 
     def _on_day_start(self) -> None:
-        self._begin(math.floor(self._model.time / DAY_MIN))
+        self._begin(math.floor(self._model.now / DAY_MIN))
 
     def _on_day_end(self) -> None:
         for r, *_ in self.members:
@@ -160,7 +160,7 @@ class DayShift:
         """
         if not self.members:
             return
-        now = self._model.time
+        now = self._model.now
         day = math.floor((now - self.start_min) / DAY_MIN)  # the latest shift to begin
         length = self.end_min - self.start_min
         ended = length < DAY_MIN and now >= day * DAY_MIN + self.start_min + length
@@ -248,7 +248,7 @@ class ResidentDuty:
         return out
 
     def _refresh(self) -> None:
-        now = self._model.time
+        now = self._model.now
         turn = self.on_turn(now)
         away = self.away
         for r, i, n in self.members:
@@ -316,7 +316,7 @@ class FestivalLeave:
             return
         self._model = model
         self._windows = model.rhythm.festival_windows(model.horizon)
-        if self._windows and self._windows[0][0] <= model.time:
+        if self._windows and self._windows[0][0] <= model.now:
             self._choose()
         elif self._windows:
             model.schedule_event(self._on_start, at=self._windows[0][0], priority=Priority.HIGH)
