@@ -70,20 +70,29 @@ def test_household_proneness_of_a_township_without_residents_is_empty():
     assert pop._cum_weight is not None and len(pop._cum_weight) == 0
 
 
+def _lone_chief(*sets: str):
+    """The district chief of a simulated center-office township of 2 station officers only.
+
+    A 9-hour day shift, 7 days a week, no warm-up or follow-up, one village 10 km away; the
+    caller gives the leave, the shift's start, the run's days and anything else.
+    """
+    base = [*QUIET, "reform.center_offices=true", "staff.station_officers=2",
+            "staff.community_officers=0", "staff.auxiliaries=0",
+            "duty.district_chief_days_per_week=7", "shifts.day_hours=9", "warmup_days=0",
+            "follow_up_days=0"]
+    m = PolicingModel(scenario(*base, *sets), layouts=[line_layout([10.0])])
+    m.simulate()
+    (chief,) = [r for r in m.responders() if r.role is Role.DISTRICT_CHIEF]
+    return chief
+
+
 def test_a_district_chief_takes_leave_on_the_days_the_spread_gives():
     # Center-office model, 2 station officers: one district chief (index 0 of 1 chief) and one
     # on the station roster. 73 days of leave a year is a fifth of the days, spread evenly:
     # member 0 of 1 (phase 0) is on leave on day d when floor((d + 1) / 5) > floor(d / 5), so
     # on day 4 of days 0..5. The chief works 7 days a week, 08:00-17:00 (9 h): 5 working
     # days x 540 min = 2,700 min on duty; the other 6 x 1,440 - 2,700 = 5,940 min off duty.
-    sets = [*QUIET, "reform.center_offices=true",
-            "staff.station_officers=2", "staff.community_officers=0", "staff.auxiliaries=0",
-            "duty.day_role_leave_days_year=73", "duty.district_chief_days_per_week=7",
-            "shifts.day_start_h=8", "shifts.day_hours=9", "warmup_days=0", "days=6",
-            "follow_up_days=0"]
-    m = PolicingModel(scenario(*sets), layouts=[line_layout([10.0])])
-    m.simulate()
-    (chief,) = [r for r in m.responders() if r.role is Role.DISTRICT_CHIEF]
+    chief = _lone_chief("duty.day_role_leave_days_year=73", "shifts.day_start_h=8", "days=6")
     assert chief.budget[Activity.DUTY] == pytest.approx(2700.0)
     assert chief.budget[Activity.OFF_DUTY] == pytest.approx(5940.0)
 
@@ -132,17 +141,12 @@ def test_day_shift_refresh_mid_shift_keeps_the_day_role_on_duty():
     # shift under way at time 0 (0-300), days 0-2 (1,200-1,740, 2,640-3,180, 4,080-4,620)
     # and day 3 cut by the end (5,520-5,760): 300 + 3 x 540 + 240 = 2,160 min; off duty
     # 4 x 1,440 - 2,160 = 3,600.
-    sets = [*QUIET, "reform.center_offices=true",
-            "staff.station_officers=2", "staff.community_officers=0", "staff.auxiliaries=0",
-            "duty.day_role_leave_days_year=0", "duty.district_chief_days_per_week=7",
-            "shifts.day_start_h=20", "shifts.day_hours=9", "warmup_days=0", "days=4",
-            "follow_up_days=0", "rhythm.enabled=true", "rhythm.spring_festival_start_day=2",
-            "rhythm.spring_festival_days=1", "rhythm.spring_festival_leave_station_officers=0.01",
-            "rhythm.spring_festival_leave_community_officers=0",
-            "rhythm.spring_festival_leave_auxiliaries=0"]
-    m = PolicingModel(scenario(*sets), layouts=[line_layout([10.0])])
-    m.simulate()
-    (chief,) = [r for r in m.responders() if r.role is Role.DISTRICT_CHIEF]
+    chief = _lone_chief(
+        "duty.day_role_leave_days_year=0", "shifts.day_start_h=20", "days=4",
+        "rhythm.enabled=true", "rhythm.spring_festival_start_day=2",
+        "rhythm.spring_festival_days=1", "rhythm.spring_festival_leave_station_officers=0.01",
+        "rhythm.spring_festival_leave_community_officers=0",
+        "rhythm.spring_festival_leave_auxiliaries=0")
     assert chief.budget[Activity.DUTY] == pytest.approx(2160.0)
     assert chief.budget[Activity.OFF_DUTY] == pytest.approx(3600.0)
 
