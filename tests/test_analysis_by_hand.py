@@ -19,8 +19,10 @@ from scipy import stats
 
 from sim.experiments.analysis import (
     _rel_half_width,
+    comparison_json,
     paired_differences,
     point_summary,
+    ratio_interval,
     replications_needed,
     side_correlations,
     worst_precision,
@@ -309,3 +311,108 @@ def test_side_correlations_pair_only_the_replications_both_sides_have():
     a = [{"m": 1.0}, {"m": 2.0}, {"m": 3.0}, {"m": 10.0}]
     b = [{"m": 3.0}, {"m": 2.0}, {"m": 1.0}]
     assert side_correlations(a, b)["m"] == pytest.approx(-1.0)
+
+
+def test_ratio_interval_takes_missing_values_as_none_and_drops_their_pairs():
+    # JSON has no NaN: a metric undefined in a replication comes back from a results file as
+    # null, i.e. None. The pair (None, 9) is dropped, leaving x = 2, 4 and y = 3, 5:
+    # mean_a 3, mean_b 4, relative change 4 / 3 - 1 = 1/3
+    rel, lo, hi = ratio_interval([2, None, 4], [3, 9, 5])
+    assert rel == pytest.approx(1.0 / 3.0)
+    assert ratio_interval([2, 7, 4], [3, None, 5])[0] == pytest.approx(1.0 / 3.0)  # either side
+    # n = 2 pairs: an interval exists only if mean_a is clear of 0 (t_0.975,1 = 12.7): with
+    # Var(mean_a) = var(2, 4) / 2 = 1, qa = 9 - 12.7^2 * 1 < 0, unbounded: NaN bounds
+    assert math.isnan(lo) and math.isnan(hi)
+
+
+def test_ratio_interval_undefined_without_pairs_or_on_a_zero_baseline():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no mean of an empty array
+        for a, b in (([], []), ([None], [1.0]), ([0.0, 0.0], [1.0, 2.0])):
+            assert all(math.isnan(v) for v in ratio_interval(a, b))
+
+
+def test_ratio_interval_of_exactly_proportional_sides_is_a_single_point():
+    # y = 2x in every replication: the ratio is 2 without any doubt, relative change 1, and
+    # Fieller's set is the single point R = 2 (the discriminant is exactly 0: every term of
+    # qb^2 - qa qc scales by a power of two). Var(mean_a) = var(9, 11, 9, 11) / 4 = 1/3, so
+    # qa = 100 - t_0.975,3^2 / 3 = 100 - 3.4 > 0 and the interval is defined: [1, 1]
+    x = [9.0, 11.0, 9.0, 11.0]
+    assert ratio_interval(x, [2 * v for v in x]) == (1.0, 1.0, 1.0)
+
+
+def test_comparison_json_by_hand():
+    # three replications per side; "calls" A = 10, 20, 30 and B = 12, 18, 36 (B - A = 2, -2, 6)
+    ra, rb = _results([10.0, 20.0, 30.0]), _results([12.0, 18.0, 36.0])
+    for r in rb:  # side B's runs report their resources on the run result
+        r.resources = {"officers": 3}
+    for r in ra:  # and so do A's, but A's summary has its own, which is kept
+        r.resources = {"officers": 9}
+    sides = ({"scenario": "s", "policy": "p", KEY: 20.0, "replications": [],
+              "resources": {"officers": 2}},
+             {"scenario": "t", "policy": "q", KEY: 22.0, "replications": []})
+    out = comparison_json(ra, rb, paired_comparison(ra, rb), sides)
+    assert set(out) == {"a", "b", "replications", "seeds", "interval", "metrics"}
+    # metric and replication keys are left out of the sides; B's resources are added, A's
+    # summary keeps its own
+    assert out["a"] == {"scenario": "s", "policy": "p", "resources": {"officers": 2}}
+    assert out["b"] == {"scenario": "t", "policy": "q", "resources": {"officers": 3}}
+    assert out["replications"] == 3
+    assert out["seeds"]["root"] == 7 and out["seeds"]["replications"] == [0, 1, 2]
+    # the two explanations are the documented output, word for word
+    assert out["seeds"]["rule"] == ("replication k: numpy SeedSequence(root, spawn_key=(k,)), "
+                                    "the same for both sides (common random numbers)")
+    assert out["interval"] == ("95%: paired t for differences; Fieller on the paired ratio for "
+                               "relative changes; shares clipped to [0, 1]")
+    m = out["metrics"][KEY]
+    assert set(m) == {"mean_a", "mean_b", "diff", "ci_low", "ci_high", "rel_change",
+                      "rel_ci_low", "rel_ci_high", "correlation", "pairs"}
+    assert (m["mean_a"], m["mean_b"], m["diff"], m["pairs"]) == (20.0, 22.0, 2.0, 3)
+    assert isinstance(m["pairs"], int)
+    ci = stats.ttest_rel([12.0, 18.0, 36.0], [10.0, 20.0, 30.0]).confidence_interval()
+    assert (m["ci_low"], m["ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert m["rel_change"] == pytest.approx(0.1)  # 22 / 20 - 1
+    # Pearson's r of (10, 20, 30) and (12, 18, 36): deviations (-10, 0, 10), (-10, -4, 14):
+    # 240 / sqrt(200 * 312)
+    assert m["correlation"] == pytest.approx(240.0 / math.sqrt(200.0 * 312.0))
+    # a metric undefined in every run: JSON nulls, never NaN, and no pairs
+    u = out["metrics"]["open_share"]
+    assert u["mean_a"] is None and u["rel_change"] is None and u["pairs"] == 0
+
+
+def test_comparison_json_of_one_replication_and_of_none():
+    one_a, one_b = _results([10.0]), _results([12.0])
+    one = comparison_json(one_a, one_b, paired_comparison(one_a, one_b), ({}, {}))
+    assert one["replications"] == 1 and one["seeds"]["root"] == 7
+    assert one["seeds"]["replications"] == [0]
+    m = one["metrics"][KEY]
+    assert (m["diff"], m["pairs"]) == (2.0, 1) and m["ci_low"] is None  # no interval from one
+    none = comparison_json([], [], paired_comparison([], []), ({}, {}))
+    assert none["replications"] == 0 and none["seeds"]["root"] is None
+    assert none["seeds"]["replications"] == []
+
+
+def test_comparison_json_sides_default_to_each_sides_summary():
+    ra, rb = _results([10.0, 20.0]), _results([12.0, 18.0])
+    rb[0].scenario = rb[1].scenario = SimpleNamespace(name="t", policy="q")
+    out = comparison_json(ra, rb, paired_comparison(ra, rb))
+    # summarize's keys that are not metrics or replications: scenario, policy, seed, resources
+    assert out["a"] == {"scenario": "s", "policy": "p", "seed": 7, "resources": {}}
+    assert out["b"] == {"scenario": "t", "policy": "q", "seed": 7, "resources": {}}
+
+
+def test_ratio_interval_from_one_and_from_two_pairs():
+    # one pair: a relative change (3 / 2 - 1) but no interval; a baseline mean of exactly 1
+    # is an ordinary baseline (1.5 / 1 - 1)
+    rel, lo, hi = ratio_interval([2.0], [3.0])
+    assert rel == 0.5 and math.isnan(lo) and math.isnan(hi)
+    assert ratio_interval([0.5, 1.5], [1.0, 2.0])[0] == 0.5
+    # two pairs with mean_a well clear of 0 (10.05, Var(mean_a) = 0.0025): Fieller's set is
+    # bounded even with t_0.975,1 = 12.7, and equals the set found by t-tests on b - R a
+    from test_intervals import _fieller_by_t_tests
+
+    a, b = np.array([10.0, 10.1]), np.array([20.0, 21.0])
+    rel, lo, hi = ratio_interval(a, b)
+    assert rel == pytest.approx(20.5 / 10.05 - 1)
+    flo, fhi = _fieller_by_t_tests(a, b)
+    assert (lo, hi) == pytest.approx((flo - 1, fhi - 1), abs=1e-6)

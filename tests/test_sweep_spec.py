@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.experiments.analysis import paired_differences, point_summary, replications_needed
 from sim.experiments.metrics import METRICS
-from sim.experiments.sweep import SweepError, load_sweep, run_sweep
+from sim.experiments.sweep import SweepError, _manifest, load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "station_centred.toml"
@@ -167,3 +167,45 @@ def test_replications_needed_scales_with_the_square_of_the_precision_ratio():
 def test_until_ci_outside_0_1_is_refused(tmp_path):
     with pytest.raises(SweepError, match="--until-ci"):
         run_sweep(load_sweep(SWEEPS / "smoke.toml"), tmp_path, until_ci=5)
+
+
+VILLAGES = ("village_id,x_km,y_km,population,cluster_id\n"
+            "North,1,9,2500,C1\nSouth,2,1,2600,C1\nEast,9,2,2400,C2\n")
+
+
+def test_a_relative_layout_is_found_beside_the_file_that_names_it(tmp_path):
+    # the base scenario (in base/) names "v.csv": beside the base file; a sweep (in sweeps/)
+    # that sets township.layout itself names a file beside the sweep file
+    (tmp_path / "base").mkdir()
+    (tmp_path / "sweeps").mkdir()
+    (tmp_path / "base" / "v.csv").write_text(VILLAGES)
+    (tmp_path / "sweeps" / "w.csv").write_text(VILLAGES)
+    base = tmp_path / "base" / "base.toml"
+    base.write_text(BASE.read_text().replace('layout = "generated"', 'layout = "v.csv"', 1))
+    axis = '[[axes]]\nkey = "staff.auxiliaries"\nvalues = [0, 2]\n'
+    own = tmp_path / "sweeps" / "own.toml"
+    own.write_text(f'base = "{base}"\n{axis}')
+    fixed = tmp_path / "sweeps" / "fixed.toml"
+    fixed.write_text(f'base = "{base}"\n[fixed]\ntownship.layout = "w.csv"\n{axis}')
+    assert [p.scenario.township.layout for p in load_sweep(own).points] == \
+        [str((tmp_path / "base" / "v.csv").resolve())] * 2
+    assert [p.scenario.township.layout for p in load_sweep(fixed).points] == \
+        [str((tmp_path / "sweeps" / "w.csv").resolve())] * 2
+
+
+def test_the_manifest_holds_what_docs_sweeps_md_promises(tmp_path):
+    path = write(tmp_path, 'key_metrics = ["calls", "escalation_rate"]\nseed = 11\n' + AXIS)
+    sweep = load_sweep(path)
+    m = _manifest(sweep, 4, "interrupted")
+    # docs/sweeps.md, "manifest.json has ..."
+    assert m["kind"] == "sweep" and m["status"] == "interrupted"
+    assert m["axes"] == ["staff.auxiliaries"] and m["baseline_point"] is None  # none given
+    assert m["seed"] == 11 and m["replications"] == 4
+    assert "SeedSequence(seed, spawn_key=(k,))" in m["seed_rule"]
+    assert m["key_metrics"] == ["calls", "escalation_rate"]
+    assert m["sweep_file"] == str(path.resolve()) and m["sweep_text"] == path.read_text()
+    assert [(p["point"], p["values"]) for p in m["points"]] == \
+        [(0, {"staff.auxiliaries": 0}), (1, {"staff.auxiliaries": 36})]
+    assert m["points"][1]["scenario"]["staff"]["auxiliaries"] == 36
+    assert len(m["design_hash"]) == 64
+    assert {"policesim_version", "mesa_version", "numpy_version", "python"} <= set(m)
