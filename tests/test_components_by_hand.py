@@ -1,0 +1,237 @@
+"""Reform components, road trips and clustering, checked by hand on tiny inputs.
+
+Duty regimes are driven directly through a stand-in model (just the time, the dispatchers and a
+record of what is scheduled) and stand-in responders that record their duty, so each rule of
+``sim/world/components/duty.py`` is checked at hand-chosen instants. Staffing is checked on
+models built from hand-made layouts; eligibility zones on bare namespaces; road trips on a
+hand-made one-way network; clustering on two well-separated groups of points.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import networkx as nx
+import numpy as np
+import pytest
+from conftest import QUIET, line_layout, scenario
+from mesa.time import Priority, Schedule
+
+from sim.world.components import eligibility as kinds
+from sim.world.components.duty import DayShift
+from sim.world.components.eligibility import eligible, zone
+from sim.world.geography import _lloyd
+from sim.world.jobs import JobKind
+from sim.world.model import PolicingModel
+from sim.world.responders import Role
+from sim.world.roads import UnreachableError, trip_table
+
+DAY = 1440.0
+
+
+class _Staff:
+    """A stand-in responder: records its duty, on-call state and rebasing."""
+
+    def __init__(self, name: str, home: int = -1, at_center: bool = False) -> None:
+        self.name, self.home, self.at_center = name, home, at_center
+        self.on_duty: bool | None = None
+        self.on_call: bool | None = None
+        self.rebased: list[int] = []
+
+    def set_duty(self, on: bool) -> None:
+        self.on_duty = on
+
+    def set_on_call(self, on: bool) -> None:
+        self.on_call = on
+
+    def rebase(self, place: int) -> None:
+        self.rebased.append(place)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class _Dispatcher:
+    def __init__(self) -> None:
+        self.kicks = 0
+
+    def kick(self) -> None:
+        self.kicks += 1
+
+
+class _Model:
+    """A stand-in model: the time, the dispatchers (one shard's gap as None), what is scheduled."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+        self.disp = _Dispatcher()
+        self.dispatchers = [None, self.disp]
+        self.recurring: list[tuple[str, Schedule, Priority]] = []
+
+    def schedule_recurring(self, fn, schedule, priority):
+        self.recurring.append((fn.__name__, schedule, priority))
+
+
+# ------------------------------------------------------------------ DayShift.refresh
+
+def _night_day_shift():
+    """A 20:00-05:00 day shift (start 1,200, 9 h: it ends 1,740 after its day's midnight).
+
+    Member a: index 0 of 1, 7 days a week, no leave. Member b: index 2 of 3, 5 days a week,
+    73 leave days a year (f = 0.2, phase 2/3):
+      works_on(2, d, 5) = (d + 2) % 7 < 5: days -1, 0, 1, 2 yes; 3, 4 no; 5 yes.
+      on_leave(2, 3, d, 73): floor((d + 1) 0.2 + 2/3) > floor(d 0.2 + 2/3):
+        d = -1: floor(0.667) = 0 vs floor(0.467) = 0, no; d = 0: 0 vs 0, no;
+        d = 1: floor(1.067) = 1 vs floor(0.867) = 0, yes; d = 2: 1 vs 1, no.
+    """
+    shift = DayShift(scenario("shifts.day_start_h=20", "shifts.day_hours=9"))
+    a, b = _Staff("a"), _Staff("b")
+    shift.add(a, 0, 1, 7, 0.0)
+    shift.add(b, 2, 3, 5, 73.0)
+    return shift, a, b
+
+
+@pytest.mark.parametrize(("now", "a_on", "b_on"), [
+    # day = floor((now - 1,200) / 1,440) is the latest shift to begin; it has ended when
+    # now >= day x 1,440 + 1,200 + 540
+    (100.0, True, True),  # day -1's shift (ends at 300): both work day -1, b not on leave
+    (300.0, False, False),  # day -1's shift ends exactly at 300
+    (2740.0, True, False),  # day 1 (21:40): under way (ends 3,180); b on leave on day 1
+    (3179.0, True, False),  # a minute before day 1's shift ends
+    (3180.0, False, False),  # day 1's ends
+    (4079.0, False, False),  # 19:59 of day 2: still day 1's shift, ended
+    (4080.0, True, True),  # day 2's begins (ends 4,620); b works, no leave
+    (5520.0, True, False),  # day 3's: b's day off ((3 + 2) % 7 = 5)
+])
+def test_day_shift_refresh_sets_duty_as_the_latest_shift_says(now, a_on, b_on):
+    shift, a, b = _night_day_shift()
+    shift._model = model = _Model(now)
+    shift.refresh()
+    assert (a.on_duty, b.on_duty) == (a_on, b_on)
+    assert model.disp.kicks == 1  # the dispatcher is kicked once; the None gap is skipped
+
+
+def test_day_shift_refresh_keeps_members_away_off_duty():
+    shift, a, b = _night_day_shift()
+    shift._model = _Model(4080.0)  # both would be on duty (above)
+    shift.away = {a}
+    shift.refresh()
+    assert (a.on_duty, b.on_duty) == (False, True)
+
+
+def test_day_shift_refresh_of_a_24_hour_shift_never_ends():
+    # 08:00 for 24 h: on duty at every instant of a working day (7 days a week, no leave)
+    shift = DayShift(scenario("shifts.day_start_h=8", "shifts.day_hours=24"))
+    a = _Staff("a")
+    shift.add(a, 0, 1, 7, 0.0)
+    for now in (0.0, 479.0, 480.0, 1919.0, 1920.0):
+        shift._model = _Model(now)
+        a.on_duty = None
+        shift.refresh()
+        assert a.on_duty is True, now
+
+
+def test_day_shift_refresh_without_members_touches_nothing():
+    shift = DayShift(scenario())
+    shift._model = model = _Model(600.0)
+    shift.refresh()
+    assert model.disp.kicks == 0
+
+
+# ------------------------------------------------------------------ eligibility
+
+
+def _r(at_center=False, cluster=-1, home=-1, kinds_=kinds.AUXILIARY):
+    return SimpleNamespace(at_center=at_center, cluster=cluster, home=home, kinds=kinds_)
+
+
+def test_zone_of_each_kind_of_post():
+    assert zone(_r()) == (0,)  # station-based: the whole township
+    assert zone(_r(at_center=True, cluster=1)) == (1, 1)
+    assert zone(_r(at_center=True, cluster=0, home=3)) == (1, 0)  # a turn: the cluster
+    assert zone(_r(home=0)) == (2, 0)  # living in village 0 (index 0 is a village)
+    assert zone(_r(home=4)) == (2, 4)
+
+
+def test_eligible_checks_the_kind_then_the_zone():
+    call = SimpleNamespace(kind=JobKind.OTHER_CALL, cluster=1, place=0)
+    casework = SimpleNamespace(kind=JobKind.CASEWORK, cluster=1, place=0)
+    assert eligible(_r(), call) and not eligible(_r(), casework)
+    assert eligible(_r(at_center=True, cluster=1), call)
+    assert not eligible(_r(at_center=True, cluster=0), call)
+    assert not eligible(_r(at_center=True, cluster=0, home=0), call)  # the turn's cluster
+    assert eligible(_r(home=0), call) and not eligible(_r(home=2), call)
+    assert eligible(_r(kinds_=kinds.STATION_OFFICER), casework)
+
+
+# ------------------------------------------------------------------ staffing
+
+
+def _model(*sets: str, distances=(10.0, 11.0, 20.0, 21.0), clusters=(0, 0, 1, 1)):
+    return PolicingModel(scenario(*QUIET, "warmup_days=0", "days=1", *sets),
+                         layouts=[line_layout(list(distances), list(clusters))])
+
+
+def test_station_auxiliaries_at_center_offices_share_out_round_by_round():
+    # center offices, auxiliaries on the roster (not in villages): 1 station officer (the
+    # district chief: min(2 centers, 1) = 1), no community officers, 5 auxiliaries. Each
+    # cluster's two villages have equal populations: the medoid cost ties and the first,
+    # villages 0 and 2, host the offices. Auxiliary i goes to cluster i % 2 at its office,
+    # in duty group i // 2 (of 3): groups 0, 0, 1, 1, 2.
+    m = _model("reform.center_offices=true", "reform.village_auxiliaries=false",
+               "staff.station_officers=1", "staff.community_officers=0", "staff.auxiliaries=5",
+               "shifts.duty_groups=3")
+    assert m.townships[0].center_village.tolist() == [0, 2]
+    aux = [r for r in m.responders() if r.role is Role.AUXILIARY]
+    assert [(a.base, a.cluster, a.at_center, a.home, a.duty_group) for a in aux] == [
+        (0, 0, True, -1, 0), (2, 1, True, -1, 0), (0, 0, True, -1, 1), (2, 1, True, -1, 1),
+        (0, 0, True, -1, 2)]
+    assert {a.post for a in aux} == {"center_auxiliary"}
+    assert all(a.kinds == kinds.AUXILIARY for a in aux)
+    assert m.policy.duty.roster.members == aux  # the chief is on the day shift
+    assert [zone(a) for a in aux] == [(1, 0), (1, 1), (1, 0), (1, 1), (1, 0)]
+
+
+def test_station_auxiliaries_without_center_offices_stay_at_the_station():
+    # no center offices: 1 station officer then 2 auxiliaries, all on the roster at the
+    # station (place 4), groups by staffing index within the role: officer 0, auxiliaries 0, 1
+    m = _model("reform.center_offices=false", "reform.village_auxiliaries=false",
+               "staff.station_officers=1", "staff.community_officers=0", "staff.auxiliaries=2",
+               "shifts.duty_groups=3")
+    aux = [r for r in m.responders() if r.role is Role.AUXILIARY]
+    assert [(a.base, a.cluster, a.at_center, a.home, a.duty_group, a.post) for a in aux] == [
+        (4, -1, False, -1, 0, "station_auxiliary"), (4, -1, False, -1, 1, "station_auxiliary")]
+    assert all(a.kinds == kinds.AUXILIARY for a in aux)
+    assert len(m.policy.duty.roster.members) == 3
+
+
+def test_station_auxiliaries_register_for_festival_leave_as_auxiliaries():
+    m = _model("reform.center_offices=true", "reform.village_auxiliaries=false",
+               "staff.station_officers=1", "staff.community_officers=0", "staff.auxiliaries=3",
+               "rhythm.enabled=true", "rhythm.spring_festival_leave_auxiliaries=0.5")
+    aux = [r for r in m.responders() if r.role is Role.AUXILIARY]
+    by_cat = m.policy.duty.leave.members[0]
+    assert by_cat["auxiliaries"] == aux and aux[0] not in by_cat["station_officers"]
+
+
+# ------------------------------------------------------------------ road trips
+
+
+def _one_way_roads():
+    """Places A (0), B (1) and the station S (2) on one-way roads (minutes, km).
+
+    S->A 10 min 5 km; A->B 10 min 8 km; B->S 10 min 4 km; and a slow direct S->B 30 min 3 km.
+    Fastest routes by hand: S->A 10 (5 km); S->B via A 20 (13 km; not the 30-min 3-km road);
+    A->B 10 (8); A->S via B 20 (12); B->S 10 (4); B->A via S 20 (9).
+    """
+    g = nx.DiGraph()
+    for u, v, minutes, km in [("S", "A", 10, 5), ("A", "B", 10, 8), ("B", "S", 10, 4),
+                              ("S", "B", 30, 3)]:
+        g.add_edge(u, v, minutes=minutes, km=km)
+    return g
+
+
+def test_trip_table_follows_one_way_roads():
+    tt = trip_table(_one_way_roads(), ["A", "B", "S"])
+    np.testing.assert_allclose(tt.minutes, [[0, 10, 20], [20, 0, 10], [10, 20, 0]])
+    np.testing.assert_allclose(tt.km, [[0, 8, 12], [9, 0, 4], [5, 13, 0]])
