@@ -18,7 +18,7 @@ from conftest import QUIET, line_layout, scenario
 from mesa.time import Priority, Schedule
 
 from sim.world.components import eligibility as kinds
-from sim.world.components.duty import DayShift
+from sim.world.components.duty import DayShift, Roster, on_leave, works_on
 from sim.world.components.eligibility import eligible, zone
 from sim.world.geography import _lloyd
 from sim.world.jobs import JobKind
@@ -136,6 +136,152 @@ def test_day_shift_refresh_without_members_touches_nothing():
     shift._model = model = _Model(600.0)
     shift.refresh()
     assert model.disp.kicks == 0
+
+
+# ------------------------------------------------------------------ leave, days, roster
+
+
+def test_leave_is_spread_by_the_floor_rule():
+    # f = 73 / 365 = 0.2: member 0 of 1 on day 4 (floor(1.0) = 1 > floor(0.8) = 0), not day 3
+    assert on_leave(0, 1, 4, 73.0) and not on_leave(0, 1, 3, 73.0)
+    # f = 1 / 365, member 1 of 2 (phase 0.5): day 182 (floor(183 / 365 + 0.5) = 1 >
+    # floor(182 / 365 + 0.5) = 0); not day 181 (both 0), nor member 0 on day 182 (both 0)
+    assert on_leave(1, 2, 182, 1.0)
+    assert not on_leave(1, 2, 181, 1.0) and not on_leave(0, 2, 182, 1.0)
+    # member 3 of 4, f = 0.2 (phase 0.75): day 1 (floor(1.15) = 1 > floor(0.95) = 0), not 0
+    assert on_leave(3, 4, 1, 73.0) and not on_leave(3, 4, 0, 73.0)
+    # n = 0 counts as 1 (phase = index): member 0, day 4 as above
+    assert on_leave(0, 0, 4, 73.0)
+    assert not any(on_leave(0, 1, d, 0.0) or on_leave(0, 1, d, -5.0) for d in range(400))
+    # 365 days a year: on leave every day
+    assert all(on_leave(i, 3, d, 365.0) for i in range(3) for d in range(10))
+
+
+def test_days_off_are_staggered_across_members():
+    # (day + index) % 7 < days_per_week
+    assert [works_on(0, d, 5) for d in range(8)] == [True] * 5 + [False, False, True]
+    assert [works_on(2, d, 5) for d in range(7)] == [True, True, True, False, False, True, True]
+    assert works_on(1, -1, 1) and not works_on(1, -2, 1) and not works_on(0, 13, 6)
+    assert works_on(0, 12, 6) and not works_on(0, 6, 6)
+
+
+def _roster(*sets):
+    roster = Roster(scenario("shifts.shift_hours=8", *sets))
+    staff = [_Staff(f"r{i}") for i in range(4)]
+    for r, g in zip(staff, (0, 1, 2, 4), strict=True):  # group 4 of 3 is group 1
+        roster.add(r, g)
+    return roster, staff
+
+
+def test_roster_rotates_groups_with_leave_and_festival_leave():
+    # 3 groups, 8-hour shifts, 73 leave days a year (f = 0.2, member i of 4 has phase i / 4):
+    # on day 0 nobody is on leave; on day 1 member 3 is (floor(0.4 + 0.75) = 1 > 0)
+    roster, (r0, r1, r2, r3) = _roster("shifts.duty_groups=3", "duty.roster_leave_days_year=73")
+    assert [r.duty_group for r in (r0, r1, r2, r3)] == [0, 1, 2, 1]
+    model = _Model(0.0)
+    roster.start(model)
+    assert model.recurring == [("_on_shift_change", Schedule(interval=480.0, start=480.0),
+                                Priority.HIGH)]
+    assert [r.on_duty for r in (r0, r1, r2, r3)] == [True, False, False, False]
+    model.now = 480.0  # shift 1: group 1
+    roster._on_shift_change()
+    assert [r.on_duty for r in (r0, r1, r2, r3)] == [False, True, False, True]
+    roster.away = {r1}
+    roster.refresh()
+    assert [r.on_duty for r in (r0, r1, r2, r3)] == [False, False, False, True]
+    roster.away = set()
+    model.now = 1440.0 + 960.0  # day 1; shifts 2, 3, 4: groups 2, 0, 1
+    for _ in range(3):
+        roster._on_shift_change()
+    assert [r.on_duty for r in (r0, r1, r2, r3)] == [False, True, False, False]  # r3 on leave
+
+
+@pytest.mark.parametrize(("sets", "expected", "on"), [
+    # one group, leave: the duty changes only at midnight, daily from 1,440; all in group 0
+    # and nobody on leave on day 0 (f = 0.5 / 365: floor(f + i / 4) = floor(i / 4) = 0)
+    (("shifts.duty_groups=1", "duty.roster_leave_days_year=0.5"),
+     [("_apply", Schedule(interval=1440.0, start=1440.0), Priority.HIGH)], [True] * 4),
+    (("shifts.duty_groups=1", "duty.roster_leave_days_year=0"), [], [True] * 4),
+    # two groups: groups 0, 1, 0, 0 (2 % 2 and 4 % 2); group 0 first
+    (("shifts.duty_groups=2", "duty.roster_leave_days_year=0"),
+     [("_on_shift_change", Schedule(interval=480.0, start=480.0), Priority.HIGH)],
+     [True, False, True, True]),
+])
+def test_roster_schedules_only_the_changes_it_needs(sets, expected, on):
+    roster, staff = _roster(*sets)
+    model = _Model(0.0)
+    roster.start(model)
+    assert model.recurring == expected
+    assert [r.on_duty for r in staff] == on
+
+
+def test_roster_without_members_schedules_nothing():
+    roster = Roster(scenario("shifts.duty_groups=3"))
+    model = _Model(0.0)
+    roster.start(model)
+    roster.refresh()
+    assert model.recurring == []
+
+
+# ------------------------------------------------------------------ day shift start
+
+
+@pytest.mark.parametrize(("start_h", "hours", "on_at_0", "recurring"), [
+    # 08:00-17:00: nothing under way at time 0; starts at 480, ends at 1,020
+    (8.0, 9.0, None, [480.0, 1020.0]),
+    # 00:00-09:00: day 0's shift begins at time 0 (the next start is at 1,440)
+    (0.0, 9.0, [True, False], [1440.0, 540.0]),
+    # 20:00-05:00: day -1's shift is under way at time 0; ends at 1,740 - 1,440 = 300
+    (20.0, 9.0, [False, True], [1200.0, 300.0]),
+    # 15:00-24:00: ends exactly at midnight, nothing under way at time 0
+    (15.0, 9.0, None, [900.0, 1440.0]),
+    # 00:00:36 for 24 h (start 0.6 min): day -1's is under way; a 24-hour shift never ends
+    (0.01, 24.0, [False, True], [0.6]),
+])
+def test_day_shift_start_begins_the_shift_under_way_and_schedules_the_day(
+        start_h, hours, on_at_0, recurring):
+    # member m: index 0, 1 day a week, works on days 0, 7, ... (not day -1: (-1 + 0) % 7 = 6);
+    # member q: index 1, 1 day a week, works on day -1 ((-1 + 1) % 7 = 0), not day 0 or -2
+    shift = DayShift(scenario(f"shifts.day_start_h={start_h}", f"shifts.day_hours={hours}"))
+    m, q = _Staff("m"), _Staff("q")
+    shift.add(m, 0, 2, 1, 0.0)
+    shift.add(q, 1, 2, 1, 0.0)
+    model = _Model(0.0)
+    shift.start(model)
+    assert (None if m.on_duty is None else [m.on_duty, q.on_duty]) == on_at_0
+    assert model.disp.kicks == (0 if on_at_0 is None else 1)
+    names = ["_on_day_start", "_on_day_end"][:len(recurring)]
+    assert model.recurring == [(name, Schedule(interval=1440.0, start=s), Priority.HIGH)
+                               for name, s in zip(names, recurring, strict=True)]
+
+
+def test_day_shift_without_members_schedules_nothing():
+    shift = DayShift(scenario())
+    model = _Model(0.0)
+    shift.start(model)
+    assert model.recurring == [] and model.disp.kicks == 0
+
+
+@pytest.mark.parametrize(("day", "a_on", "b_on"), [
+    (2, True, True),  # b works day 2, no leave
+    (1, True, False),  # b on leave on day 1
+    (3, True, False),  # b's day off
+])
+def test_day_shift_begins_each_day_as_the_rules_say(day, a_on, b_on):
+    shift, a, b = _night_day_shift()
+    shift._model = model = _Model(day * DAY + 1200.0)
+    shift._on_day_start()
+    assert (a.on_duty, b.on_duty) == (a_on, b_on) and model.disp.kicks == 1
+    shift._on_day_end()
+    assert (a.on_duty, b.on_duty) == (False, False)
+
+
+def test_day_shift_begins_without_the_members_away():
+    shift, a, b = _night_day_shift()
+    shift._model = _Model(2 * DAY + 1200.0)
+    shift.away = {a}
+    shift._on_day_start()
+    assert (a.on_duty, b.on_duty) == (False, True)
 
 
 # ------------------------------------------------------------------ eligibility
