@@ -18,7 +18,7 @@ from conftest import QUIET, line_layout, scenario
 from mesa.time import Priority, Schedule
 
 from sim.world.components import eligibility as kinds
-from sim.world.components.duty import DayShift, Roster, on_leave, works_on
+from sim.world.components.duty import DayShift, ResidentDuty, Roster, on_leave, works_on
 from sim.world.components.eligibility import eligible, zone
 from sim.world.geography import _lloyd
 from sim.world.jobs import JobKind
@@ -282,6 +282,190 @@ def test_day_shift_begins_without_the_members_away():
     shift.away = {a}
     shift._on_day_start()
     assert (a.on_duty, b.on_duty) == (False, True)
+
+
+# ------------------------------------------------------------------ resident duty
+
+
+def _resident(*sets):
+    return ResidentDuty(scenario(*sets))
+
+
+@pytest.mark.parametrize(("sets", "index", "now", "expected"), [
+    # 08:00-16:00, 7 days a week: [480, 960) each day
+    ((), 0, 479.0, False), ((), 0, 480.0, True), ((), 0, 959.0, True), ((), 0, 960.0, False),
+    ((), 0, 3 * DAY + 600.0, True),
+    # 5 days a week, index 0: days 5 and 6 off ((d + 0) % 7 >= 5); index 2: days 3, 4 off
+    (("duty.village_auxiliary_days_per_week=5",), 0, 4 * DAY + 600.0, True),
+    (("duty.village_auxiliary_days_per_week=5",), 0, 5 * DAY + 600.0, False),
+    (("duty.village_auxiliary_days_per_week=5",), 2, 5 * DAY + 600.0, True),
+    (("duty.village_auxiliary_days_per_week=5",), 2, 3 * DAY + 600.0, False),
+    # 73 leave days, member 0 of 1: day 4 on leave, day 3 not
+    (("duty.village_auxiliary_leave_days_year=73",), 0, 4 * DAY + 600.0, False),
+    (("duty.village_auxiliary_leave_days_year=73",), 0, 3 * DAY + 600.0, True),
+    # 20:00 for 12 h: [1,200, 1,920) of each day, so 05:00 is yesterday's window
+    (("duty.village_auxiliary_start_h=20", "duty.village_auxiliary_hours=12"), 0, 300.0, True),
+    (("duty.village_auxiliary_start_h=20", "duty.village_auxiliary_hours=12"), 0, 480.0, False),
+    (("duty.village_auxiliary_start_h=20", "duty.village_auxiliary_hours=12"), 0, 1199.0,
+     False),
+    (("duty.village_auxiliary_start_h=20", "duty.village_auxiliary_hours=12",
+      "duty.village_auxiliary_days_per_week=5"), 0, 5 * DAY + 300.0, True),  # day 4's window
+    (("duty.village_auxiliary_start_h=20", "duty.village_auxiliary_hours=12",
+      "duty.village_auxiliary_days_per_week=5"), 0, 6 * DAY + 300.0, False),  # day 5 off
+    (("duty.village_auxiliary_start_h=20", "duty.village_auxiliary_hours=12",
+      "duty.village_auxiliary_days_per_week=5"), 0, 7 * DAY + 1300.0, True),  # day 7 works
+    # leave on yesterday's day (member 0 of 1, day 4) cancels the window running into day 5
+    (("duty.village_auxiliary_start_h=20", "duty.village_auxiliary_hours=12",
+      "duty.village_auxiliary_leave_days_year=73"), 0, 5 * DAY + 300.0, False),
+    (("duty.village_auxiliary_start_h=20", "duty.village_auxiliary_hours=12",
+      "duty.village_auxiliary_leave_days_year=73"), 0, 4 * DAY + 300.0, True),
+])
+def test_village_duty_windows(sets, index, now, expected):
+    assert _resident(*sets).in_village_duty(index, 3, now) is expected
+
+
+def _turns(*sets):
+    res = _resident("shifts.day_start_h=8", *sets)
+    x, y, z, u = (_Staff(c) for c in "xyzu")
+    res.add_turns([x, y, z], 7)
+    res.add_turns([u], 9)
+    res.add_turns([], 11)  # a cluster without auxiliaries takes no turns
+    return res, x, y, z, u
+
+
+def test_center_turns_rotate_from_the_day_start():
+    # 24-hour turns from 08:00: day d's turn (from d x 1,440 + 480) falls to order[d % 3]
+    res, x, y, z, u = _turns("duty.center_turn_hours=24")
+    assert len(res.turns) == 2
+    assert res.on_turn(100.0) == {z: 7, u: 9}  # still day -1's turn: order[-1 % 3]
+    assert res.on_turn(480.0) == {x: 7, u: 9}
+    assert res.on_turn(DAY + 500.0) == {y: 7, u: 9}
+    assert res.on_turn(5 * DAY + 479.0) == {y: 7, u: 9}  # day 4's turn: 4 % 3 = 1
+    res.away = {y}  # on leave: the turn passes to the next in the order
+    assert res.on_turn(DAY + 500.0) == {z: 7, u: 9}
+    res.away = {y, z}
+    assert res.on_turn(DAY + 500.0) == {x: 7, u: 9}
+    res.away = {x, y, z, u}
+    assert res.on_turn(DAY + 500.0) == {}
+
+
+def test_center_turns_shorter_than_a_day_leave_gaps():
+    # 12-hour turns from 08:00: [480, 1,200) each day
+    res, x, y, z, u = _turns("duty.center_turn_hours=12")
+    assert res.on_turn(479.0) == {}
+    assert res.on_turn(1199.0) == {x: 7, u: 9}
+    assert res.on_turn(1200.0) == {}
+    assert res.on_turn(2 * DAY + 480.0) == {z: 7, u: 9}
+
+
+def test_resident_refresh_moves_the_turn_and_sets_duty_and_call():
+    # 08:00-16:00 village duty, 24-hour turns from 08:00; x (home 0) and y (home 1) share a
+    # center office at place 5; day 0's turn is x's, day 1's y's
+    res = _resident("shifts.day_start_h=8", "duty.center_turn_hours=24",
+                    "duty.on_call_at_home=true")
+    x, y = _Staff("x", home=0), _Staff("y", home=1)
+    res.add(x, 0, 2)
+    res.add(y, 1, 2)
+    res.add_turns([x, y], 5)
+    res._model = model = _Model(600.0)  # 10:00 of day 0
+    res.refresh()
+    assert (x.at_center, x.rebased, x.on_call, x.on_duty) == (True, [5], False, True)
+    assert (y.at_center, y.rebased, y.on_call, y.on_duty) == (False, [], True, True)
+    model.now = 1000.0  # 16:40: y off duty in the village, on call at home
+    res.refresh()
+    assert (x.at_center, x.rebased, x.on_duty) == (True, [5], True)  # no second rebase
+    assert (y.on_call, y.on_duty) == (True, False)
+    model.now = DAY + 600.0  # day 1: y's turn; x back home, on duty in the village
+    res.refresh()
+    assert (x.at_center, x.rebased, x.on_call, x.on_duty) == (False, [5, 0], True, True)
+    assert (y.at_center, y.rebased, y.on_call, y.on_duty) == (True, [5], False, True)
+    res.away = {y}  # y away: x takes the turn; y neither on duty nor on call
+    res.refresh()
+    assert (x.at_center, x.rebased, x.on_call, x.on_duty) == (True, [5, 0, 5], False, True)
+    assert (y.at_center, y.rebased, y.on_call, y.on_duty) == (False, [5, 1], False, False)
+
+
+def test_resident_refresh_without_on_call_at_home():
+    res = _resident("duty.on_call_at_home=false")
+    x = _Staff("x", home=0)
+    res.add(x, 0, 1)
+    res._model = _Model(1000.0)  # 16:40, off duty
+    res.refresh()
+    assert (x.on_call, x.on_duty, x.rebased) == (False, False, [])
+
+
+@pytest.mark.parametrize(("sets", "turns", "minutes"), [
+    # village 08:00-16:00, turns from the day start 08:00 for 24 h
+    ((), True, [480.0, 960.0]),
+    ((), False, [480.0, 960.0]),
+    # village 20:00 for 12 h (ends 08:00), turns 09:00-19:00
+    (("duty.village_auxiliary_start_h=20", "duty.village_auxiliary_hours=12",
+      "shifts.day_start_h=9", "duty.center_turn_hours=10"), True, [480.0, 540.0, 1140.0,
+                                                                  1200.0]),
+    # village duty all day (only its start), turns 07:00-07:00
+    (("duty.village_auxiliary_hours=24", "shifts.day_start_h=7"), True, [420.0, 480.0]),
+    # no village duty at all (only on call): only the turns' 08:00 start; 00:00 turns start
+    # at midnight (daily from 1,440)
+    (("duty.village_auxiliary_hours=0",), True, [480.0]),
+    (("duty.village_auxiliary_hours=0", "shifts.day_start_h=0"), True, [1440.0]),
+])
+def test_resident_duty_refreshes_at_every_boundary_of_the_day(sets, turns, minutes):
+    res = _resident(*sets)
+    x = _Staff("x", home=0)
+    res.add(x, 0, 1)
+    if turns:
+        res.add_turns([x], 3)
+    model = _Model(0.0)
+    model.streams = "streams"
+    res.start(model)
+    assert res._streams == "streams" and x.on_duty is not None  # refreshed at time 0
+    assert model.recurring == [("_refresh", Schedule(interval=1440.0, start=m), Priority.HIGH)
+                               for m in minutes]
+
+
+def test_resident_duty_without_members_schedules_nothing():
+    res = _resident()
+    model = _Model(0.0)
+    model.streams = None
+    res.start(model)
+    res.refresh()
+    assert model.recurring == []
+
+
+@pytest.mark.parametrize(("sets", "clock_h", "expected"), [
+    # night 22:00-06:00 (wrapping midnight): 20 min; otherwise 5
+    ((), 21.99, 5.0), ((), 22.0, 20.0), ((), 5.99, 20.0), ((), 6.0, 5.0), ((), 0.0, 20.0),
+    ((), 24 + 22.5, 20.0), ((), 48 + 12.0, 5.0),
+    # a night not wrapping midnight, 01:00-05:00
+    (("duty.night_start_h=1", "duty.night_end_h=5"), 0.99, 5.0),
+    (("duty.night_start_h=1", "duty.night_end_h=5"), 1.0, 20.0),
+    (("duty.night_start_h=1", "duty.night_end_h=5"), 4.99, 20.0),
+    (("duty.night_start_h=1", "duty.night_end_h=5"), 5.0, 5.0),
+    # an empty night (start = end): never night
+    (("duty.night_start_h=3", "duty.night_end_h=3"), 3.0, 5.0),
+    (("duty.night_start_h=3", "duty.night_end_h=3"), 23.0, 5.0),
+])
+def test_on_call_turnout_by_time_of_day(sets, clock_h, expected):
+    res = _resident("duty.on_call_turnout_min=5", "duty.night_turnout_min=20", *sets)
+    assert res.on_call_delay(clock_h * 60.0) == expected
+
+
+def test_on_call_answer_draws_from_the_townships_stream():
+    drawn = []
+
+    class _Rng:
+        def random(self):
+            return 0.3
+
+    def township(name, t):
+        drawn.append((name, t))
+        return _Rng()
+
+    for prob, expected in ((0.3, False), (0.31, True), (0.0, False)):
+        res = _resident(f"duty.on_call_answer_prob={prob}")
+        res._streams = SimpleNamespace(township=township)
+        assert res.answers(SimpleNamespace(township=4)) is expected
+    assert drawn == [("on_call_answer", 4)] * 3
 
 
 # ------------------------------------------------------------------ eligibility
