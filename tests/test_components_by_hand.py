@@ -355,6 +355,7 @@ def test_center_turns_shorter_than_a_day_leave_gaps():
     assert res.on_turn(479.0) == {}
     assert res.on_turn(1199.0) == {x: 7, u: 9}
     assert res.on_turn(1200.0) == {}
+    assert res.on_turn(DAY + 480.0) == {y: 7, u: 9}
     assert res.on_turn(2 * DAY + 480.0) == {z: 7, u: 9}
 
 
