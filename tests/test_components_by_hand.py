@@ -18,7 +18,14 @@ from conftest import QUIET, line_layout, scenario
 from mesa.time import Priority, Schedule
 
 from sim.world.components import eligibility as kinds
-from sim.world.components.duty import DayShift, ResidentDuty, Roster, on_leave, works_on
+from sim.world.components.duty import (
+    DayShift,
+    FestivalLeave,
+    ResidentDuty,
+    Roster,
+    on_leave,
+    works_on,
+)
 from sim.world.components.eligibility import eligible, zone
 from sim.world.geography import _lloyd
 from sim.world.jobs import JobKind
@@ -467,6 +474,140 @@ def test_on_call_answer_draws_from_the_townships_stream():
         res._streams = SimpleNamespace(township=township)
         assert res.answers(SimpleNamespace(township=4)) is expected
     assert drawn == [("on_call_answer", 4)] * 3
+
+
+# ------------------------------------------------------------------ festival leave
+
+_FESTIVAL = ("rhythm.enabled=true", "rhythm.spring_festival_leave_station_officers=0.5",
+             "rhythm.spring_festival_leave_community_officers=0",
+             "rhythm.spring_festival_leave_auxiliaries=0.25")
+
+
+class _Regime:
+    def __init__(self) -> None:
+        self.away: set | None = None
+        self.refreshed = 0
+
+    def refresh(self) -> None:
+        self.refreshed += 1
+
+
+class _LeaveModel(_Model):
+    """Adds the festival windows, the streams (uniforms given per township) and events."""
+
+    def __init__(self, windows, uniforms, now=0.0, horizon=10 * DAY) -> None:
+        super().__init__(now)
+        self.horizon, self.events, self.drawn = horizon, [], []
+        self.rhythm = SimpleNamespace(festival_windows=lambda h: list(windows) if h == horizon
+                                      else None)
+        model = self
+
+        class _Rng:
+            def __init__(self, t):
+                self.t = t
+
+            def random(self, size):
+                model.drawn.append((self.t, size))
+                return np.array(uniforms[self.t].pop(0), float)
+
+        self.streams = SimpleNamespace(township=lambda name, t: (
+            self.drawn.append((name, t)), _Rng(t))[1])
+
+    def schedule_event(self, fn, *, at, priority):
+        self.events.append((fn.__name__, at, priority))
+
+
+def _festival(*sets):
+    regimes = (_Regime(), _Regime())
+    leave = FestivalLeave(scenario(*sets), regimes)
+    staff = {}
+    for t, cat, n in ((1, "station_officers", 1), (1, "auxiliaries", 6),
+                      (0, "station_officers", 4), (0, "community_officers", 2),
+                      (0, "auxiliaries", 4)):
+        staff[t, cat] = [_Staff(f"{cat[0]}{t}.{i}") for i in range(n)]
+        for r in staff[t, cat]:
+            leave.add(r, t, cat)
+    return leave, regimes, staff
+
+
+def test_festival_leave_draws_who_is_away_township_by_township():
+    # township 0: 4 station officers, round(0.5 x 4) = 2 away, those with the two smallest
+    # uniforms (0.1: #1, 0.3: #3); 2 community officers, share 0 (drawn, nobody away);
+    # 4 auxiliaries, round(0.25 x 4) = 1 (0.2: #2). Township 1: 1 station officer,
+    # round(0.5) = 0 (halves to even); 6 auxiliaries, round(1.5) = 2 (0.05: #4, 0.15: #0)
+    leave, regimes, staff = _festival(*_FESTIVAL)
+    assert leave.active and leave.shares == {"station_officers": 0.5,
+                                             "community_officers": 0.0, "auxiliaries": 0.25}
+    uniforms = {0: [[0.9, 0.1, 0.5, 0.3], [0.2, 0.1], [0.4, 0.8, 0.2, 0.6]],
+                1: [[0.01], [], [0.15, 0.9, 0.8, 0.7, 0.05, 0.6]]}
+    model = _LeaveModel([(2 * DAY, 3 * DAY), (6 * DAY, 7 * DAY)], uniforms)
+    leave.start(model)
+    assert model.events == [("_on_start", 2 * DAY, Priority.HIGH)] and not model.drawn
+    model.now = 2 * DAY
+    leave._on_start()
+    assert model.drawn == [("festival_leave", 0), (0, 4), (0, 2), (0, 4),
+                           ("festival_leave", 1), (1, 1), (1, 0), (1, 6)]
+    expected = {staff[0, "station_officers"][1], staff[0, "station_officers"][3],
+                staff[0, "auxiliaries"][2], staff[1, "auxiliaries"][4],
+                staff[1, "auxiliaries"][0]}
+    assert leave.away == expected
+    assert all(r.away is leave.away and r.refreshed == 1 for r in regimes)
+    assert model.events[1:] == [("_on_end", 3 * DAY, Priority.HIGH)]
+    model.now = 3 * DAY
+    leave._on_end()
+    assert leave.away == set() and all(r.away == set() and r.refreshed == 2 for r in regimes)
+    assert model.events[2:] == [("_on_start", 6 * DAY, Priority.HIGH)]
+    assert leave._windows == [(6 * DAY, 7 * DAY)]
+
+
+def test_festival_leave_in_a_window_at_time_0_begins_at_once():
+    # the run starts inside a window: drawn at once (the regimes start afterwards, so they
+    # are not refreshed); its end is an event unless it is the run's end
+    uniforms = {0: [[0.9, 0.1, 0.5, 0.3], [0.2, 0.1], [0.4, 0.8, 0.2, 0.6]],
+                1: [[0.01], [], [0.15, 0.9, 0.8, 0.7, 0.05, 0.6]]}
+    leave, regimes, _ = _festival(*_FESTIVAL)
+    model = _LeaveModel([(0.0, DAY)], {t: [list(u) for u in us] for t, us in uniforms.items()})
+    leave.start(model)
+    assert len(leave.away) == 5 and model.events == [("_on_end", DAY, Priority.HIGH)]
+    assert all(r.away is leave.away and r.refreshed == 0 for r in regimes)
+    leave, regimes, _ = _festival(*_FESTIVAL)
+    model = _LeaveModel([(0.0, 10 * DAY)], uniforms)
+    leave.start(model)
+    assert len(leave.away) == 5 and model.events == []
+
+
+@pytest.mark.parametrize("sets", [
+    ("rhythm.enabled=false", *_FESTIVAL[1:]),  # the rhythm off
+    ("rhythm.enabled=true", "rhythm.spring_festival_leave_station_officers=0",
+     "rhythm.spring_festival_leave_community_officers=0",
+     "rhythm.spring_festival_leave_auxiliaries=0"),  # no share
+])
+def test_festival_leave_inactive_registers_and_schedules_nothing(sets):
+    leave, _, _ = _festival(*sets)
+    assert not leave.active and leave.members == {}
+    model = _LeaveModel([(0.0, DAY)], {})
+    leave.start(model)
+    assert model.events == [] and model.drawn == [] and leave.away == set()
+
+
+def test_festival_leave_with_only_community_officers_on_leave_is_active():
+    leave, _, _ = _festival("rhythm.enabled=true",
+                            "rhythm.spring_festival_leave_station_officers=0",
+                            "rhythm.spring_festival_leave_community_officers=0.5",
+                            "rhythm.spring_festival_leave_auxiliaries=0")
+    assert leave.active and [len(v) for v in leave.members[0].values()] == [4, 2, 4]
+    assert list(leave.members) == [1, 0] and list(leave.members[1]) == [
+        "station_officers", "community_officers", "auxiliaries"]
+
+
+def test_festival_leave_without_a_rhythm_or_windows_schedules_nothing():
+    leave, _, _ = _festival(*_FESTIVAL)
+    model = _LeaveModel([], {})
+    leave.start(model)
+    assert model.events == [] and model.drawn == []
+    model.rhythm = None
+    leave.start(model)
+    assert model.events == []
 
 
 # ------------------------------------------------------------------ eligibility
