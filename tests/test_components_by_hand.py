@@ -633,6 +633,8 @@ def test_eligible_checks_the_kind_then_the_zone():
     assert not eligible(_r(at_center=True, cluster=0), call)
     assert not eligible(_r(at_center=True, cluster=0, home=0), call)  # the turn's cluster
     assert eligible(_r(home=0), call) and not eligible(_r(home=2), call)
+    elsewhere = SimpleNamespace(kind=JobKind.OTHER_CALL, cluster=0, place=3)
+    assert not eligible(_r(home=0), elsewhere)  # village 0's auxiliary: only village 0
     assert eligible(_r(kinds_=kinds.STATION_OFFICER), casework)
 
 
@@ -720,11 +722,12 @@ def test_old_model_staffing_puts_everyone_on_the_station_roster():
                                      "auxiliaries": by[Role.AUXILIARY]}
 
 
-def test_station_officers_screen_where_there_are_no_community_officers():
+@pytest.mark.parametrize(("community", "screens"), [(0, True), (1, False)])
+def test_station_officers_screen_where_there_are_no_community_officers(community, screens):
     _, by, _ = _staffed("reform.center_offices=false", "staff.station_officers=1",
-                        "staff.community_officers=0", "staff.auxiliaries=0")
+                        f"staff.community_officers={community}", "staff.auxiliaries=0")
     (o,) = by[Role.STATION_OFFICER]
-    assert o.kinds == kinds.STATION_OFFICER | {JobKind.SCREENING}
+    assert o.kinds == kinds.STATION_OFFICER | ({JobKind.SCREENING} if screens else set())
 
 
 @pytest.mark.parametrize(("n", "chiefs"), [
