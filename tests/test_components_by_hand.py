@@ -750,6 +750,7 @@ def test_center_offices_make_the_first_station_officers_district_chiefs(n, chief
     assert [(r.base, r.cluster, r.post) for r in dc] == [(0, 0, "district_chief"),
                                                           (2, 1, "district_chief")][:chiefs]
     assert all(r.at_center and r.kinds == kinds.DISTRICT_CHIEF for r in dc)
+    assert not any(r.on_duty for r in dc)  # the 08:00-17:00 day shift is not under way at 0
     assert [zone(r) for r in dc] == [(1, 0), (1, 1)][:chiefs]
     assert duty.day.members == [(r, i, chiefs, 5, 7.0) for i, r in enumerate(dc)]
     assert [(r.base, r.duty_group, r.post, r.at_center) for r in so] == [
@@ -774,6 +775,7 @@ def test_dedicated_community_officers_work_by_day_at_the_center_offices():
                                                         False, -1),
         (0, "dedicated_community_officer", False, -1)]
     assert all(r.kinds == kinds.DEDICATED_COMMUNITY_OFFICER for r in co)
+    assert not any(r.on_duty for r in co)  # off duty until the 08:00 day shift
     assert duty.day.members[2:] == [(r, i, 3, 6, 4.0) for i, r in enumerate(co)]
     assert co[0] not in duty.roster.members
     assert duty.leave.members[0]["community_officers"] == co
@@ -923,3 +925,13 @@ def test_lloyd_gives_an_empty_cluster_a_point():
     # the end of each iteration; numbered by first appearance: point 0 is cluster 0
     pts = np.zeros((3, 2))
     assert _lloyd(pts, 2, np.random.default_rng(3)).tolist() == [0, 1, 1]
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.1])
+def test_lloyd_with_as_many_clusters_as_points_makes_singletons(scale):
+    # k-means++ gives a chosen point weight 0, so k = n distinct points are each chosen
+    # once, and every point is its own cluster: 0, 1, 2, 3 by first appearance (at any scale:
+    # the squared distances here sum to less than 1 at a tenth of the size)
+    pts = scale * np.array([[0, 0], [1, 0], [3, 0], [0, 2]], float)
+    for seed in range(8):
+        assert _lloyd(pts, 4, np.random.default_rng(seed)).tolist() == [0, 1, 2, 3], seed
