@@ -197,8 +197,11 @@ def test_roster_rotates_groups_with_leave_and_festival_leave():
     roster.refresh()
     assert [r.on_duty for r in (r0, r1, r2, r3)] == [False, False, False, True]
     roster.away = set()
-    model.now = 1440.0 + 960.0  # day 1; shifts 2, 3, 4: groups 2, 0, 1
-    for _ in range(3):
+    model.now = 960.0  # shift 2: group 2
+    roster._on_shift_change()
+    assert [r.on_duty for r in (r0, r1, r2, r3)] == [False, False, True, False]
+    model.now = 1440.0 + 960.0  # day 1; shifts 3, 4: groups 0, 1
+    for _ in range(2):
         roster._on_shift_change()
     assert [r.on_duty for r in (r0, r1, r2, r3)] == [False, True, False, False]  # r3 on leave
 
