@@ -247,6 +247,9 @@ def test_roster_without_members_schedules_nothing():
     (15.0, 9.0, None, [900.0, 1440.0]),
     # 00:00:36 for 24 h (start 0.6 min): day -1's is under way; a 24-hour shift never ends
     (0.01, 24.0, [False, True], [0.6]),
+    # 08:00 for 24 h: day -1's is under way at 0 (ends at 1,920 - 1,440 = 480 only as the
+    # next begins: no end event)
+    (8.0, 24.0, [False, True], [480.0]),
 ])
 def test_day_shift_start_begins_the_shift_under_way_and_schedules_the_day(
         start_h, hours, on_at_0, recurring):
