@@ -374,12 +374,14 @@ def test_center_turns_shorter_than_a_day_leave_gaps():
 
 def test_resident_refresh_moves_the_turn_and_sets_duty_and_call():
     # 08:00-16:00 village duty, 24-hour turns from 08:00; x (home 0) and y (home 1) share a
-    # center office at place 5; day 0's turn is x's, day 1's y's
+    # center office at place 5 (day 0's turn is x's, day 1's y's); z (home 2) takes no turns.
+    # One leave day a year, members 0, 1, 2 of 3: on leave on days 364, 243 and 121 only
+    # (floor((d + 1) / 365 + i / 3) > floor(d / 365 + i / 3)), so not on days 0 and 1.
     res = _resident("shifts.day_start_h=8", "duty.center_turn_hours=24",
-                    "duty.on_call_at_home=true")
-    x, y = _Staff("x", home=0), _Staff("y", home=1)
-    res.add(x, 0, 2)
-    res.add(y, 1, 2)
+                    "duty.on_call_at_home=true", "duty.village_auxiliary_leave_days_year=1")
+    x, y, z = _Staff("x", home=0), _Staff("y", home=1), _Staff("z", home=2)
+    for i, r in enumerate((x, y, z)):
+        res.add(r, i, 3)
     res.add_turns([x, y], 5)
     res._model = model = _Model(600.0)  # 10:00 of day 0
     res.refresh()
@@ -393,10 +395,11 @@ def test_resident_refresh_moves_the_turn_and_sets_duty_and_call():
     res.refresh()
     assert (x.at_center, x.rebased, x.on_call, x.on_duty) == (False, [5, 0], True, True)
     assert (y.at_center, y.rebased, y.on_call, y.on_duty) == (True, [5], False, True)
-    res.away = {y}  # y away: x takes the turn; y neither on duty nor on call
+    res.away = {y}  # y away: x takes the turn; y neither on duty nor on call; z unaffected
     res.refresh()
     assert (x.at_center, x.rebased, x.on_call, x.on_duty) == (True, [5, 0, 5], False, True)
     assert (y.at_center, y.rebased, y.on_call, y.on_duty) == (False, [5, 1], False, False)
+    assert (z.at_center, z.rebased, z.on_call, z.on_duty) == (False, [], True, True)
 
 
 def test_resident_refresh_without_on_call_at_home():
@@ -421,6 +424,8 @@ def test_resident_refresh_without_on_call_at_home():
     # no village duty at all (only on call): only the turns' 08:00 start; 00:00 turns start
     # at midnight (daily from 1,440)
     (("duty.village_auxiliary_hours=0",), True, [480.0]),
+    # one minute of village duty a day (1/60 h): its start and its end
+    (("duty.village_auxiliary_hours=0.016666666666666666",), False, [480.0, 481.0]),
     (("duty.village_auxiliary_hours=0", "shifts.day_start_h=0"), True, [1440.0]),
 ])
 def test_resident_duty_refreshes_at_every_boundary_of_the_day(sets, turns, minutes):
