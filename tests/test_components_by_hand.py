@@ -680,14 +680,15 @@ def test_station_auxiliaries_at_center_offices_share_out_round_by_round():
 def test_station_auxiliaries_without_center_offices_stay_at_the_station():
     # no center offices: 1 station officer then 2 auxiliaries, all on the roster at the
     # station (place 4), groups by staffing index within the role: officer 0, auxiliaries 0, 1
-    m = _model("reform.center_offices=false", "reform.village_auxiliaries=false",
-               "staff.station_officers=1", "staff.community_officers=0", "staff.auxiliaries=2",
-               "shifts.duty_groups=3")
-    aux = [r for r in m.responders() if r.role is Role.AUXILIARY]
+    _, by, duty = _staffed("reform.center_offices=false", "reform.village_auxiliaries=false",
+                           "staff.station_officers=1", "staff.community_officers=0",
+                           "staff.auxiliaries=2")
+    aux = by[Role.AUXILIARY]
     assert [(a.base, a.cluster, a.at_center, a.home, a.duty_group, a.post) for a in aux] == [
         (4, -1, False, -1, 0, "station_auxiliary"), (4, -1, False, -1, 1, "station_auxiliary")]
     assert all(a.kinds == kinds.AUXILIARY for a in aux)
-    assert len(m.policy.duty.roster.members) == 3
+    assert duty.roster.members == by[Role.STATION_OFFICER] + aux
+    assert duty.leave.members[0]["auxiliaries"] == aux
 
 
 def test_station_auxiliaries_register_for_festival_leave_as_auxiliaries():
