@@ -949,13 +949,14 @@ def test_lloyd_with_as_many_clusters_as_points_makes_singletons(scale):
         assert _lloyd(pts, 4, np.random.default_rng(seed)).tolist() == [0, 1, 2, 3], seed
 
 
-def test_lloyd_seeds_by_squared_distance_so_no_group_is_split():
+@pytest.mark.parametrize("scale", [1.0, 0.001])  # squared distances summing below 1 too
+def test_lloyd_seeds_by_squared_distance_so_no_group_is_split(scale):
     # three tight groups at x = 0, 10 and 100 (3 points each, interleaved). Seeding, a point
     # of a group already holding a centre weighs <= 0.1 (its squared distance), one of another
     # group >= 9.7 ** 2 > 94, so the
     # three centres fall in the three groups and Lloyd keeps them; uniformly drawn centres
     # would often take two from one group and merge the other two (a stable wrong answer)
     off = [(0.0, 0.0), (0.2, 0.1), (-0.1, 0.2)]
-    pts = np.array([(gx + dx, dy) for dx, dy in off for gx in (0.0, 10.0, 100.0)])
+    pts = scale * np.array([(gx + dx, dy) for dx, dy in off for gx in (0.0, 10.0, 100.0)])
     for seed in range(20):
         assert _lloyd(pts, 3, np.random.default_rng(seed)).tolist() == [0, 1, 2] * 3, seed
