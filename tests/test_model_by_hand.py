@@ -17,7 +17,8 @@ from conftest import clocks as _clocks
 
 from sim.scenario import DISPUTE_KINDS
 from sim.world.disputes import DisputeKind
-from sim.world.model import ExtraDispute, PolicingModel
+from sim.world.jobs import CallKind
+from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.reporting import ReportingChannel
 from sim.world.rhythm import DAY_MIN, Rhythm
 
@@ -212,3 +213,75 @@ def test_a_mediation_on_arrival_counts_as_a_known_dispute_at_the_arrival_time():
     m.run_until(113.0)
     assert m.risk._known == {(0, 0): (1.0, 112.0)}
     assert math.isclose(m.risk.dispute_score(0, 0, 112.0), 1.0)
+
+
+def test_a_mediation_without_risk_targeting_keeps_no_score():
+    # the same alert-found mediation with round-robin screening: nothing to score, and the
+    # mediation still starts on the officer's arrival at 112
+    d = ExtraDispute(0.0, 0, _clocks(alert=100.0), kind=DisputeKind.FAMILY, elderly_alone=True)
+    m = _model(["reform.smart_alerts=true", "screening.targeting=round_robin"], disputes=[d])
+    rec = m.simulate()
+    assert m.risk is None
+    (row,) = rec.disputes
+    assert (row["t_first_contact"], row["first_channel"]) == (112.0, "alert")
+
+
+def test_a_dispute_call_is_known_when_called_not_again_on_arrival():
+    # flare at 100, called in at once: known as of 100 (the call). The officer arrives at 112
+    # on a call job, not a mediation: the count stays (1, 100).
+    d = ExtraDispute(0.0, 0, _clocks(flare=100.0))
+    m = _model(["screening.targeting=risk"], disputes=[d])
+    m.run_until(113.0)
+    assert m.records.calls[0]["t_arrive"] == 112.0
+    assert m.risk._known == {(0, 0): (1.0, 100.0)}
+
+
+# ---------------------------------------------------------------- start_job: contacts, officers
+def test_arrivals_at_disputes_are_police_contacts_other_calls_are_not():
+    # reporting on (0.25 a contact): the alert-found mediation in village 0 (arrival 112) is a
+    # contact; a public-order call in village 1 at 0 (the officer there at 0 + 2 + 20 = 22,
+    # back at the station by 72, before the alert) is not.
+    d = ExtraDispute(0.0, 0, _clocks(alert=100.0), kind=DisputeKind.FAMILY, elderly_alone=True)
+    m = PolicingModel(scenario(*BASE, "reform.smart_alerts=true", "reporting.enabled=true",
+                               "reporting.familiarity_per_contact=0.25"),
+                      layouts=[line_layout([10.0, 20.0])], extra_disputes=[d],
+                      extra_calls=[ExtraCall(0.0, 1, CallKind.PUBLIC_ORDER, 10.0)])
+    m.run_until(111.0)
+    assert m.records.calls[0]["t_arrive"] == 22.0
+    assert m.reporting._familiar == {}
+    m.run_until(113.0)
+    assert m.reporting._familiar == {(0, 0): (0.25, 112.0)}
+
+
+def _aux_calls(required: str):
+    # the station (place 2) and two villages at 10 and 30 km, each with a resident auxiliary
+    # on duty all day; public-order calls in village 1 at 60 and in village 0 at 300
+    sets = ["staff.auxiliaries=2", "reform.village_auxiliaries=true",
+            "duty.village_auxiliary_hours=24", f"dispatch.officer_required_kinds={required}"]
+    m = PolicingModel(scenario(*BASE, *sets), layouts=[line_layout([10.0, 30.0])],
+                      extra_calls=[ExtraCall(60.0, 1, CallKind.PUBLIC_ORDER, 10.0),
+                                   ExtraCall(300.0, 0, CallKind.PUBLIC_ORDER, 10.0)])
+    return m.simulate()
+
+
+def test_an_officer_sent_after_the_auxiliary_marks_the_officer_arrival():
+    # the village's auxiliary is there first (2 + 5 in-village = 7 min); an officer is sent
+    # from the station at once: 30 km -> 32 min (60 + 32 = 92), 10 km -> 12 min (312)
+    rec = _aux_calls('["public_order"]')
+    got = [(c["responder_role"], c["t_arrive"], c["t_officer_arrive"], c["officer_required"])
+           for c in rec.calls]
+    assert got == [("auxiliary", 67.0, 92.0, True), ("auxiliary", 307.0, 312.0, True)]
+
+
+def test_an_auxiliary_alone_is_no_officer_arrival():
+    rec = _aux_calls('["fight"]')  # public order: the auxiliary alone
+    got = [(c["t_arrive"], c["t_clear"], c["t_officer_arrive"]) for c in rec.calls]
+    assert got == [(67.0, 77.0, None), (307.0, 317.0, None)]
+
+
+def test_an_officer_answering_a_call_is_its_officer_arrival():
+    # one station officer, village 10 km: 100 + 12 = 112, 30 on scene
+    m = PolicingModel(scenario(*BASE), layouts=[line_layout([10.0])],
+                      extra_calls=[ExtraCall(100.0, 0, CallKind.PUBLIC_ORDER, 30.0)])
+    (c,) = m.simulate().calls
+    assert (c["t_arrive"], c["t_officer_arrive"], c["t_clear"]) == (112.0, 112.0, 142.0)
