@@ -7,6 +7,7 @@ by the code under test. MUTATION_NOTES.txt of the branch lists the mutants these
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from types import SimpleNamespace
 
@@ -21,6 +22,7 @@ from sim.world.jobs import CallKind
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.reporting import ReportingChannel
 from sim.world.rhythm import DAY_MIN, Rhythm
+from sim.world.streams import RandomStreams, replication_seed
 
 # 60 km/h, circuity 1, 1 km cells: a village 10 km away is 10 min of driving + 2 min turnout.
 BASE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
@@ -285,3 +287,179 @@ def test_an_officer_answering_a_call_is_its_officer_arrival():
                       extra_calls=[ExtraCall(100.0, 0, CallKind.PUBLIC_ORDER, 30.0)])
     (c,) = m.simulate().calls
     assert (c["t_arrive"], c["t_officer_arrive"], c["t_clear"]) == (112.0, 112.0, 142.0)
+
+
+# ---------------------------------------------------------------- disputes drawn up front
+def _fresh(seed: int, name: str, t: int) -> np.random.Generator:
+    """A new generator of the named stream (the model's own one has been drawn from)."""
+    return RandomStreams(replication_seed(seed, 0)).township(name, t)
+
+
+def _kinds_of(u: np.ndarray, shares: list[float]) -> list[int]:
+    """Kind k of each uniform: the first k with u < share_0 + ... + share_k (inversion)."""
+    cum = np.cumsum(shares) / sum(shares)
+    return [int(np.searchsorted(cum, x, side="right")) for x in u]
+
+
+def test_uniform_arrivals_re_derived_from_the_arrivals_and_clocks_streams():
+    # Township 1 of two (populations 600 + 1,800 and 1,200 + 1,200): 300 disputes a year per
+    # 1,000 over 40 days: lam = 0.3 x 2,400 x 40 / 365 = 78.9 in township 1. Its
+    # dispute_arrivals stream gives, in order: the Poisson count, the sorted uniform times on
+    # [0, horizon), the villages (by population, 1 : 3), the kinds (by share), the tensions
+    # 1 + Poisson(0.5) capped at 2 (then the parties); its dispute_clocks stream the clocks.
+    sets = ["disputes.rate_per_1000_year=300", "days=40", "disputes.max_tension=2",
+            "disputes.extra_tension_mean=0.5"]
+    layouts = [_with_population(line_layout([5.0, 8.0]), [1200, 1200]),
+               _with_population(line_layout([5.0, 8.0]), [600, 1800])]
+    m = _model(sets, layouts=layouts, townships=[1])
+    horizon = 40 * 1440.0
+    g = _fresh(m.root_seed, "dispute_arrivals", 1)
+    n = int(g.poisson(0.3 * 2400 * 40 / 365))
+    times = np.sort(g.uniform(0.0, horizon, n))
+    village = g.choice(2, size=n, p=[0.25, 0.75])
+    shares = [0.35, 0.25, 0.15, 0.10, 0.15]  # the default shares (family .. other)
+    kind = g.choice(5, size=n, p=shares)
+    tension = np.minimum(1 + g.poisson(0.5, n), 2)
+    flare = _fresh(m.root_seed, "dispute_clocks", 1).standard_exponential(n) * \
+        m.params.disputes.flare_mean_days * 1440.0
+    rows = m._dispute_rows
+    assert len(rows) == n and 50 < n < 110
+    assert [r[0] for r in rows] == times.tolist()
+    assert {r[1] for r in rows} == {1}
+    assert [r[2] for r in rows] == village.tolist()
+    assert [r[3] for r in rows] == [DisputeKind(DISPUTE_KINDS[k]) for k in kind]
+    assert [r[4] for r in rows] == tension.tolist() and {1, 2} <= set(tension.tolist())
+    assert all(len(r[5]) == 2 and r[6] in (False, True) for r in rows)
+    np.testing.assert_allclose([r[7].flare for r in rows], flare, rtol=1e-12)
+    assert [r[8] for r in rows] == RandomStreams(replication_seed(m.root_seed, 0)).dispute_keys(
+        1, n)
+    assert m.records.prepared_disputes == n and m._next_dispute == 0
+
+
+def _with_population(layout, pop):
+    return dataclasses.replace(layout, population=np.array(pop))
+
+
+def test_seasonal_arrivals_re_derived_kinds_by_season_and_share():
+    # Rhythm on, festival and harvest windows outside the 20-day run (days 100.. and 200..):
+    # every hour's all-kinds rate is 1, the mass is the horizon, and the stream gives the
+    # count, the uniforms (mapped to themselves), the villages, then one uniform per dispute
+    # whose kind is found by inversion of the shares.
+    sets = ["disputes.rate_per_1000_year=500", "days=20", "rhythm.enabled=true",
+            "rhythm.spring_festival_start_day=100", "rhythm.harvest_start_day=200"]
+    m = _model(sets, layouts=[_with_population(line_layout([5.0, 8.0]), [1500, 500])])
+    horizon = 20 * 1440.0
+    g = _fresh(m.root_seed, "dispute_arrivals", 0)
+    n = int(g.poisson(0.5 * 2000 * 20 / 365))  # lam = 54.8
+    times = np.sort(g.uniform(0.0, horizon, n))
+    village = g.choice(2, size=n, p=[0.75, 0.25])
+    kind = _kinds_of(g.random(n), [0.35, 0.25, 0.15, 0.10, 0.15])
+    rows = m._dispute_rows
+    assert len(rows) == n and 30 < n < 85
+    np.testing.assert_allclose([r[0] for r in rows], times, rtol=0, atol=1e-6)
+    assert [r[2] for r in rows] == village.tolist()
+    assert [r[3] for r in rows] == [DisputeKind(DISPUTE_KINDS[k]) for k in kind]
+    assert len(set(kind)) >= 4
+
+
+def test_elder_support_disputes_involve_the_elderly_alone_as_the_first_party():
+    # Every dispute an elder-support one; a fifth of the residents elderly and alone, relative
+    # risk 100: the first party is elderly-alone with probability 0.2 x 100 / (0.2 x 100 +
+    # 0.8) = 0.96 (about 160 disputes: fewer than 80% of them has probability < 1e-9),
+    # against 0.2 for a party drawn at random. The row's flag is its first party's.
+    sets = ["disputes.rate_per_1000_year=1000", "days=60", "disputes.share_family=0",
+            "disputes.share_neighbour=0", "disputes.share_land=0",
+            "disputes.share_elder_support=1", "disputes.share_other=0",
+            "residents.elderly_alone_share=0.2", "residents.elderly_alone_risk=100"]
+    m = _model(sets)
+    rows = m._dispute_rows
+    pop = m.populations[0]
+    first = pop.are_elderly_alone(np.array([r[5][0] for r in rows])).tolist()
+    assert len(rows) > 100 and all(r[3] is DisputeKind.ELDER_SUPPORT for r in rows)
+    assert [r[6] for r in rows] == first
+    assert sum(first) > 0.8 * len(rows)
+
+
+def test_other_kinds_pick_their_first_party_at_random():
+    # No elder-support disputes: the first party is elderly-alone with probability 0.2 only
+    # (about 40 disputes: more than half alone has probability < 1e-4)
+    sets = ["disputes.rate_per_1000_year=500", "days=30", "disputes.share_family=1",
+            "disputes.share_neighbour=0", "disputes.share_land=0",
+            "disputes.share_elder_support=0", "disputes.share_other=0",
+            "residents.elderly_alone_share=0.2", "residents.elderly_alone_risk=100"]
+    m = _model(sets)
+    rows = m._dispute_rows
+    alone = [r[6] for r in rows]
+    first = m.populations[0].are_elderly_alone(np.array([r[5][0] for r in rows])).tolist()
+    assert len(rows) > 20 and 0 < sum(alone) < len(rows) / 2 and alone == first
+
+
+def _first_times(m, lam: float) -> list[float]:
+    """The first disputes' times: the stream's count at ``lam``, then its sorted uniforms."""
+    g = _fresh(m.root_seed, "dispute_arrivals", 0)
+    n = int(g.poisson(lam))
+    return np.sort(g.uniform(0.0, m.horizon, n)).tolist()
+
+
+def _from_uniforms(m, lam: float) -> list[float]:
+    """Times of rows that are among the first 500 uniforms after the count at ``lam``.
+
+    (500 draws begin with the same numbers as n draws; a repeat's time, its parent's plus a
+    delay, is never exactly one of them.)
+    """
+    g = _fresh(m.root_seed, "dispute_arrivals", 0)
+    g.poisson(lam)
+    candidates = set(g.uniform(0.0, m.horizon, 500).tolist())
+    return sorted(r[0] for r in m._dispute_rows if r[0] in candidates)
+
+
+def test_first_disputes_make_room_for_the_expected_repeats():
+    # Repeats on, keep_total_rate: first disputes arise at 600 x (1 - 0.4) = 360 a year per
+    # 1,000 (1,000 residents, 30 days: lam = 0.36 x 1,000 x 30 / 365 = 29.6); the repeats
+    # (a mean 3,650 days after their parent) are the other rows
+    sets = ["disputes.rate_per_1000_year=600", "days=30", "households.repeat=true",
+            "households.repeat_expected=0.4", "households.repeat_decay_days=3650"]
+    m = _model(sets)
+    lam = 0.6 * (1 - 0.4) * 1000 * 30 / 365
+    assert _from_uniforms(m, lam) == _first_times(m, lam) and len(_first_times(m, lam)) > 10
+    # the total rate not kept: all 600 a year are first disputes, and repeats come on top
+    m = _model([*sets, "households.keep_total_rate=false"])
+    lam = 0.6 * 1000 * 30 / 365
+    assert _from_uniforms(m, lam) == _first_times(m, lam)
+    # no repeats: the rate is all first disputes, whatever keep_total_rate says
+    m = _model([*sets[:2], "households.repeat=false", "households.keep_total_rate=true"])
+    assert [r[0] for r in m._dispute_rows] == _first_times(m, lam)
+
+
+def test_repeat_disputes_re_derived_from_the_household_streams():
+    # Repeats on (0.5 expected, mean delay 3 days), a 30-day run, total rate not kept. The
+    # household_repeats stream gives each generation's Poisson counts, then each parent's
+    # delays in turn; a repeat copies its parent's township, village, kind, tension, parties
+    # and flag, and takes its clocks from the repeat_clocks stream, in the cascade's order.
+    sets = ["disputes.rate_per_1000_year=500", "days=30", "households.repeat=true",
+            "households.repeat_expected=0.5", "households.repeat_decay_days=3",
+            "households.keep_total_rate=false"]
+    m = _model(sets)
+    horizon = 30 * 1440.0
+    rows = m._dispute_rows
+    first_times = set(_first_times(m, 0.5 * 1000 * 30 / 365))
+    firsts = sorted((r for r in rows if r[0] in first_times), key=lambda r: r[0])
+    assert len(firsts) == len(first_times)
+    g = _fresh(m.root_seed, "household_repeats", 0)
+    generation, reps = [r[:7] for r in firsts], []
+    while generation:
+        counts = g.poisson(0.5, len(generation)).tolist()
+        nxt = [(p[0] + dly, *p[1:]) for p, k in zip(generation, counts, strict=True)
+               for dly in g.exponential(3 * 1440.0, k).tolist() if p[0] + dly < horizon]
+        reps += nxt
+        generation = nxt
+    flare = _fresh(m.root_seed, "repeat_clocks", 0).standard_exponential(len(reps)) * \
+        m.params.disputes.flare_mean_days * 1440.0
+    assert len(reps) >= 5 and len(rows) == len(firsts) + len(reps)
+    expected = sorted(((*r, f) for r, f in zip(reps, flare.tolist(), strict=True)),
+                      key=lambda x: x[0])
+    got = sorted(((*r[:7], r[7].flare) for r in rows if r[:7] not in
+                  {f[:7] for f in firsts}), key=lambda x: x[0])
+    assert [g[:7] for g in got] == [e[:7] for e in expected]
+    assert [g[7] for g in got] == pytest.approx([e[7] for e in expected], rel=1e-12)
+    assert all(len(r) == 9 for r in rows)
