@@ -21,7 +21,7 @@ from sim.world.disputes import DisputeKind
 from sim.world.jobs import CallKind
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.reporting import ReportingChannel
-from sim.world.rhythm import DAY_MIN, Rhythm
+from sim.world.rhythm import DAY_MIN, PiecewiseRate, Rhythm
 from sim.world.streams import RandomStreams, replication_seed
 
 # 60 km/h, circuity 1, 1 km cells: a village 10 km away is 10 min of driving + 2 min turnout.
@@ -463,3 +463,76 @@ def test_repeat_disputes_re_derived_from_the_household_streams():
     assert [g[:7] for g in got] == [e[:7] for e in expected]
     assert [g[7] for g in got] == pytest.approx([e[7] for e in expected], rel=1e-12)
     assert all(len(r) == 9 for r in rows)
+
+
+# ---------------------------------------------------------------- clocks by inversion
+@pytest.mark.parametrize("delay_mean", [0.0, 40.0])
+def test_clocks_from_uniforms_by_hand(delay_mean):
+    # u = 1 - exp(-x) inverts to a unit exponential x: flare x = 1 (3 days = 4,320 min),
+    # escalate x = 4 with Weibull shape 0.5: 4 ** 2 = 16 x 40 days = 921,600 min, subside
+    # x = 0.5 (25 days = 36,000), auxiliary x = 3 (18 days = 25,920), alert x = 0.25
+    # (0.625 days = 900), report delay x = 2 (80 min, or 0 when its mean is 0), acute x = 1.5
+    # (37.5 min); the yes/no uniforms pass through.
+    sets = [*_clock_sets(), "disputes.escalate_shape=0.5",
+            f"disputes.report_delay_mean_min={delay_mean}"]
+    m = _model(sets)
+    x = [1.0, 4.0, 0.5, 3.0, 0.25, 2.0, None, 1.5, None, None]
+    u = [0.3 if v is None else -math.expm1(-v) for v in x]
+    u[8], u[9] = 0.6, 0.9
+    c = m.clocks_from_uniforms(u)
+    assert c.flare == pytest.approx(4320.0)
+    assert c.escalate == pytest.approx(921600.0)
+    assert c.subside == pytest.approx(36000.0)
+    assert c.auxiliary == pytest.approx(25920.0)
+    assert c.alert == pytest.approx(900.0)
+    assert c.report_delay == pytest.approx(2 * delay_mean)
+    assert (c.violent_u, c.fight_report_u, c.injury_u) == (0.3, 0.6, 0.9)
+    assert c.acute == pytest.approx(37.5)
+
+
+# ---------------------------------------------------------------- piecewise rates
+def test_piecewise_rate_integral_and_inverse_by_hand():
+    # weights 0, 2, 1 in hourly bins: cumulative 0 at 0 and 60, 120 at 120, 180 at 180, then
+    # 1 a minute beyond the last bin
+    r = PiecewiseRate(np.array([0.0, 2.0, 1.0]))
+    assert r.end == 180.0 and r.edges.tolist() == [0.0, 0.0, 120.0, 180.0]
+    ts = [-5.0, 30.0, 60.0, 90.0, 150.0, 180.0, 200.0]
+    assert r.integral(np.array(ts)).tolist() == [0.0, 0.0, 0.0, 60.0, 150.0, 180.0, 200.0]
+    assert r.integral(90.0) == 60.0 and isinstance(r.integral(90.0), float)
+    # inverse: the earliest time the cumulative rate reaches m (the empty first hour skipped)
+    ms = [0.0, 60.0, 120.0, 150.0, 180.0, 200.0]
+    assert r.inverse(np.array(ms)).tolist() == [0.0, 90.0, 120.0, 150.0, 180.0, 200.0]
+    assert r.inverse(60.0) == 90.0 and isinstance(r.inverse(60.0), float)
+    # 60 profile minutes after 30 (cumulative 0): cumulative 60 is reached at 90
+    assert r.after(30.0, 60.0) == 60.0
+    assert r.after(150.0, 40.0) == pytest.approx(40.0)  # rate 1 from 120 on
+
+
+# ---------------------------------------------------------------- reporting decisions by hand
+def _report_channel(**update):
+    ch = ReportingChannel.__new__(ReportingChannel)
+    ch.cfg = scenario().reporting.model_copy(update=update)
+    ch._familiar = {}
+    return ch
+
+
+def test_report_probability_by_hand():
+    ch = _report_channel(prob_near=0.5, odds_per_10km=0.5, trust_odds=4.0)
+    # odds 1 x 0.5 ** (20 / 10) x 4 ** 0.5 = 0.5: p = 0.5 / 1.5 = 1/3
+    assert ch.report_prob(20.0, 0.5) == pytest.approx(1 / 3)
+    # next to the police, no familiarity: the near probability itself
+    assert ch.report_prob(0.0, 0.0) == pytest.approx(0.5)
+    # 10 km, full familiarity: odds 0.5 x 4 = 2, p = 2/3
+    assert ch.report_prob(10.0, 1.0) == pytest.approx(2 / 3)
+    assert _report_channel(prob_near=1.0).report_prob(50.0, 0.0) == 1.0
+    ch = _report_channel(prob_near=0.8, odds_per_10km=0.5, trust_odds=1.0)
+    # odds 4 x 0.5 = 2 at 10 km: p = 2/3
+    assert ch.report_prob(10.0, 0.3) == pytest.approx(2 / 3)
+
+
+def test_mean_report_delay_by_hand():
+    ch = _report_channel(delay_near_min=30.0, delay_per_km_min=2.0, trust_delay_factor=0.5)
+    # (30 + 2 x 10) x (1 - (1 - 0.5) x 0.4) = 50 x 0.8 = 40
+    assert ch.mean_delay(10.0, 0.4) == pytest.approx(40.0)
+    assert ch.mean_delay(0.0, 0.0) == pytest.approx(30.0)
+    assert ch.mean_delay(5.0, 1.0) == pytest.approx(20.0)  # 40 x 0.5
