@@ -22,7 +22,7 @@ from sim.world.jobs import CallKind
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.reporting import ReportingChannel
 from sim.world.rhythm import DAY_MIN, PiecewiseRate, Rhythm
-from sim.world.streams import RandomStreams, replication_seed
+from sim.world.streams import REPORT, RandomStreams, dispute_uniform, replication_seed
 
 # 60 km/h, circuity 1, 1 km cells: a village 10 km away is 10 min of driving + 2 min turnout.
 BASE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
@@ -536,3 +536,51 @@ def test_mean_report_delay_by_hand():
     assert ch.mean_delay(10.0, 0.4) == pytest.approx(40.0)
     assert ch.mean_delay(0.0, 0.0) == pytest.approx(30.0)
     assert ch.mean_delay(5.0, 1.0) == pytest.approx(20.0)  # 40 x 0.5
+
+
+def _flare_report(sets, distances=(10.0, 20.0)):
+    """A dispute in village 0 that flares at 100 min, with the reporting channel on."""
+    d = ExtraDispute(0.0, 0, _clocks(flare=100.0))
+    m = PolicingModel(scenario(*BASE, "reporting.enabled=true", "reporting.delay_near_min=6",
+                               "reporting.delay_per_km_min=0.5", *sets),
+                      layouts=[line_layout(list(distances))], extra_disputes=[d])
+    m.run_until(100.5)
+    (dispute,) = m.disputes_by_id.values()
+    return m, dispute
+
+
+def test_a_flare_far_from_the_police_is_called_in_after_a_distance_delay():
+    # village 0 is 10 km from the station (the only police base): always reported
+    # (prob_near = 1); mean delay 6 + 0.5 x 10 = 11 min at familiarity 0; the delay is
+    # 11 x the unit exponential of the flare's addressed uniform (REPORT, flare 1, j = 2)
+    m, d = _flare_report(["reporting.prob_near=1"])
+    assert m.reporting.presence_km[0].tolist() == [10.0, 20.0]
+    assert m.records.reports == [{"t": 100.0, "township": 0, "village": 0, "dispute_id": 0,
+                                  "km": 10.0, "familiarity": 0.0, "route": "110"}]
+    e = -math.log1p(-dispute_uniform(d.key, REPORT, 1, 2))
+    m.run_until(100.0 + 11.0 * e + 1.0)
+    (c,) = m.records.calls
+    assert c["t_call"] == pytest.approx(100.0 + 11.0 * e) and c["kind"] == "dispute"
+
+
+def test_a_flare_nobody_reports_is_recorded_as_such():
+    # prob_near = 0: the odds are 0 at any distance; no call, the decision row says "none"
+    m, _ = _flare_report(["reporting.prob_near=0"])
+    assert [r["route"] for r in m.records.reports] == ["none"]
+    m.run_until(1440.0)
+    assert m.records.calls == []
+
+
+def test_a_flare_reported_to_the_resident_auxiliary_makes_no_call():
+    # an auxiliary lives in each village (a police base there: 0 km to the police) and every
+    # report goes to them in person: mean delay 6 min, told at 100 + 6 e; a mediation job,
+    # no 110 call. Village 1's auxiliary lives 10 km from village 0, so the nearest base is 0.
+    sets = ["reporting.prob_near=1", "reporting.tell_auxiliary_prob=1", "staff.auxiliaries=2",
+            "reform.village_auxiliaries=true", "duty.village_auxiliary_hours=24"]
+    m, d = _flare_report(sets)
+    assert m.reporting.presence_km[0].tolist() == [0.0, 0.0]
+    assert m.records.reports[0]["route"] == "auxiliary" and m.records.reports[0]["km"] == 0.0
+    e = -math.log1p(-dispute_uniform(d.key, REPORT, 1, 2))
+    m.run_until(100.0 + 6.0 * e + 0.5)
+    assert m.records.calls == [] and d.job is not None and d.job.record is None
+    assert d.job.created == pytest.approx(100.0 + 6.0 * e)
