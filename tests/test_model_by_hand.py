@@ -584,3 +584,85 @@ def test_a_flare_reported_to_the_resident_auxiliary_makes_no_call():
     m.run_until(100.0 + 6.0 * e + 0.5)
     assert m.records.calls == [] and d.job is not None and d.job.record is None
     assert d.job.created == pytest.approx(100.0 + 6.0 * e)
+
+
+# ---------------------------------------------------------------- calls drawn up front
+def _call_rows_by_hand(seed: int, pops: list[int], rates: dict[str, float], days: float,
+                       mean: float, other_per_hour: float = 0.0, *, demand=None):
+    """The call_arrivals stream of township 0, drawn in the documented order: per kind
+    (traffic, theft, public order, assault) the Poisson count at rate x residents / 1,000 x
+    days / 365, the uniform times on [0, horizon), the villages by population, exponential
+    times on scene; then the township-wide stream at ``other_per_hour``."""
+    g = _fresh(seed, "call_arrivals", 0)
+    horizon, p = days * 1440.0, np.array(pops) / sum(pops)
+    factor, shape = (1.0, (lambda t: t)) if demand is None else demand
+    rows = []
+    for kind in ("traffic", "theft", "public_order", "assault"):
+        n = int(g.poisson(rates[kind] * sum(pops) / 1000 * days / 365 * factor))
+        times = shape(g.uniform(0.0, horizon, n))
+        village = g.choice(len(pops), size=n, p=p)
+        rows += zip(times.tolist(), village.tolist(), [kind] * n,
+                    g.exponential(mean, n).tolist(), strict=True)
+    if other_per_hour > 0:
+        n = int(g.poisson(other_per_hour * horizon / 60.0 * factor))
+        times = shape(g.uniform(0.0, horizon, n))
+        village = g.choice(len(pops), size=n, p=p)
+        rows += zip(times.tolist(), village.tolist(), ["public_order"] * n,
+                    g.exponential(mean, n).tolist(), strict=True)
+    return sorted(rows, key=lambda r: (r[0], r[1]))
+
+
+def test_calls_re_derived_from_the_call_arrivals_stream():
+    # populations 500 and 1,500; 20 days; rates 40, 30, 60, 20 a year per 1,000 and 0.05 extra
+    # public-order calls an hour: 4.4 + 3.3 + 6.6 + 2.2 + 24 = 40 calls expected
+    rates = {"traffic": 40.0, "theft": 30.0, "public_order": 60.0, "assault": 20.0}
+    sets = ["days=20", *(f"calls.{k}_per_1000_year={v}" for k, v in rates.items()),
+            "calls.other_per_hour=0.05", "calls.on_scene_mean_min=35",
+            "calls.on_scene_distribution=exponential"]
+    m = _model(sets, layouts=[_with_population(line_layout([5.0, 8.0]), [500, 1500])])
+    want = _call_rows_by_hand(m.root_seed, [500, 1500], rates, 20, 35.0, 0.05)
+    got = [(r[0], r[2], r[3].value, r[4]) for r in m._call_rows]
+    assert len(got) == len(want) and len(got) > 20
+    assert {r[1] for r in m._call_rows} == {0}
+    assert [g[:3] for g in got] == [w[:3] for w in want]
+    assert [g[3] for g in got] == pytest.approx([w[3] for w in want], rel=1e-12)
+    assert {w[2] for w in want} == {"traffic", "theft", "public_order", "assault"}
+    # the first call arrives and is recorded at its time
+    m.run_until(got[0][0] + 1e-9)
+    assert m.records.calls[0]["t_call"] == got[0][0]
+    assert (m.records.calls[0]["village"], m.records.calls[0]["kind"]) == got[0][1:3]
+    assert m._next_call == 1
+
+
+def test_calls_with_a_flat_rhythm_are_the_uniform_calls():
+    # rhythm on with flat hour and weekday profiles: the demand mass is the horizon, the
+    # volume factor 1, and times map to themselves (to rounding)
+    rates = {"traffic": 40.0, "theft": 30.0, "public_order": 60.0, "assault": 20.0}
+    sets = ["days=20", *(f"calls.{k}_per_1000_year={v}" for k, v in rates.items()),
+            "calls.on_scene_distribution=exponential", "rhythm.enabled=true",
+            f"rhythm.hour_profile={list(FLAT_DAY)}", f"rhythm.weekday_profile={list(FLAT_WEEK)}"]
+    m = _model(sets)
+    want = _call_rows_by_hand(m.root_seed, [1000], rates, 20, 45.0)
+    got = [(r[0], r[2], r[3].value) for r in m._call_rows]
+    assert [g[1:] for g in got] == [w[1:3] for w in want]
+    np.testing.assert_allclose([g[0] for g in got], [w[0] for w in want], atol=1e-6)
+
+
+def test_calls_follow_a_half_day_demand_profile():
+    # all demand after noon (hours 12..23 weight 2): the volume factor stays 1 (a day carries
+    # the same mass) and a uniform time u maps to 720 + (u mod 1,440) / 2 of its day
+    rates = {"traffic": 40.0, "theft": 30.0, "public_order": 60.0, "assault": 20.0}
+    sets = ["days=20", *(f"calls.{k}_per_1000_year={v}" for k, v in rates.items()),
+            "calls.on_scene_distribution=exponential", "rhythm.enabled=true",
+            f"rhythm.hour_profile={[0.0] * 12 + [1.0] * 12}",
+            f"rhythm.weekday_profile={list(FLAT_WEEK)}"]
+    m = _model(sets)
+
+    def afternoon(t):
+        return np.floor(t / 1440.0) * 1440.0 + 720.0 + (t % 1440.0) / 2.0
+
+    want = _call_rows_by_hand(m.root_seed, [1000], rates, 20, 45.0, demand=(1.0, afternoon))
+    got = [(r[0], r[3].value) for r in m._call_rows]
+    assert [g[1] for g in got] == [w[2] for w in want]
+    np.testing.assert_allclose([g[0] for g in got], [w[0] for w in want], atol=1e-6)
+    assert all(t % 1440.0 >= 720.0 - 1e-9 for t, _ in got)
