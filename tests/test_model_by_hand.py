@@ -17,12 +17,12 @@ from conftest import QUIET, line_layout, scenario
 from conftest import clocks as _clocks
 
 from sim.scenario import DISPUTE_KINDS
-from sim.world.disputes import DisputeKind
-from sim.world.jobs import CallKind
+from sim.world.disputes import Channel, DisputeKind, DisputeState
+from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.reporting import ReportingChannel
 from sim.world.rhythm import DAY_MIN, PiecewiseRate, Rhythm
-from sim.world.streams import REPORT, RandomStreams, dispute_uniform, replication_seed
+from sim.world.streams import ON_SCENE, REPORT, RandomStreams, dispute_uniform, replication_seed
 
 # 60 km/h, circuity 1, 1 km cells: a village 10 km away is 10 min of driving + 2 min turnout.
 BASE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
@@ -666,3 +666,66 @@ def test_calls_follow_a_half_day_demand_profile():
     assert [g[1] for g in got] == [w[2] for w in want]
     np.testing.assert_allclose([g[0] for g in got], [w[0] for w in want], atol=1e-6)
     assert all(t % 1440.0 >= 720.0 - 1e-9 for t, _ in got)
+
+
+# ---------------------------------------------------------------- start_job, job by job
+def _latent_dispute(*sets):
+    """A model at 1 min with one latent dispute (village 0, 10 km) and its station officer."""
+    m = _model(["mediation.on_scene_mean_min=50", "calls.on_scene_distribution=exponential",
+                *sets], disputes=[ExtraDispute(0.0, 0, _clocks())])
+    m.run_until(1.0)
+    (d,) = m.disputes_by_id.values()
+    return m, d, m.responders()[0]
+
+
+def _job(m, kind, d, service=45.0, urgency=Urgency.CALL):
+    return Job(kind, 0, urgency, m.now, 0, d, None, service, m.townships[0].cluster_of[0])
+
+
+def test_a_follow_up_visit_mediates_an_unsettled_dispute_again():
+    # the dispute is latent: the visit mediates it, taking the mediation's time: mean 50 x
+    # the unit exponential of its addressed on-scene uniform for intervention 1
+    m, d, officer = _latent_dispute()
+    job = _job(m, JobKind.FOLLOWUP, d)
+    minutes = m.start_job(officer, job)
+    e = -math.log1p(-dispute_uniform(d.key, ON_SCENE, 1))
+    assert minutes == pytest.approx(50.0 * e)
+    assert job.channel is Channel.FOLLOWUP and d.first_channel is Channel.FOLLOWUP
+    assert (d.interventions, d.t_first_contact) == (1, 1.0)
+
+
+def test_a_follow_up_visit_to_a_settled_or_referred_dispute_is_only_a_visit():
+    m, d, officer = _latent_dispute()
+    d.state = DisputeState.REFERRED  # waiting for its joint session: the visit leaves it
+    job = _job(m, JobKind.FOLLOWUP, d, service=45.0)
+    assert m.start_job(officer, job) == 45.0 and job.channel is None
+    assert d.interventions == 0 and d.t_first_contact is None
+    d.state = DisputeState.RESOLVED
+    job = _job(m, JobKind.FOLLOWUP, d, service=30.0)
+    assert m.start_job(officer, job) == 30.0 and job.channel is None
+
+
+def test_a_dispute_call_arriving_at_a_settled_dispute_takes_no_time():
+    m, d, officer = _latent_dispute()
+    d.state = DisputeState.RESOLVED
+    job = _job(m, JobKind.DISPUTE_CALL, d)
+    job.channel = Channel.CALL
+    assert m.start_job(officer, job) == 0.0 and job.channel is None
+    # still to be mediated: the call's channel, the mediation's minutes (at a booked time)
+    d.state = DisputeState.LATENT
+    job = _job(m, JobKind.DISPUTE_CALL, d)
+    e = -math.log1p(-dispute_uniform(d.key, ON_SCENE, 1))
+    assert m.start_job(officer, job, at=5.0) == pytest.approx(50.0 * e)
+    assert job.channel is Channel.CALL and d.first_channel is Channel.CALL
+
+
+def test_an_officer_attendance_job_takes_its_fixed_time_and_marks_the_call_once():
+    m, _, officer = _latent_dispute()
+    rec = m.records.new_call(1.0, 0, 0, "theft", -1, 10.0, 12.0, True)
+    job = Job(JobKind.OFFICER_ATTENDANCE, 0, Urgency.CALL, 1.0, 0, None, None, 25.0, 0)
+    job.follows = rec
+    assert m.start_job(officer, job, at=20.0) == 25.0 and rec.t_officer_arrive == 20.0
+    assert rec.t_arrive is None  # the attendance job has no record of its own
+    job2 = Job(JobKind.OFFICER_ATTENDANCE, 0, Urgency.CALL, 1.0, 0, None, None, 15.0, 0)
+    job2.follows = rec
+    assert m.start_job(officer, job2, at=30.0) == 15.0 and rec.t_officer_arrive == 20.0
