@@ -119,11 +119,11 @@ def _clock_sets():
             "disputes.acute_fight_mean_min=25"]
 
 
-@pytest.mark.parametrize("delay_mean", [0.0, 45.0])
+@pytest.mark.parametrize("delay_mean", [0.0, 0.5, 45.0])
 def test_clock_arrays_follow_the_documented_draw_order(delay_mean):
     # Re-derived with a second generator of the same seed, drawn in the order of the Clocks
     # fields: unit exponentials (and a unit Weibull) scaled by the means in minutes; with a
-    # report delay mean of 0 the delays are 0 and NO draw is spent on them, so the uniforms
+    # report delay mean of 0 (only) the delays are 0 and NO draw is spent on them, so the uniforms
     # that follow are the generator's next numbers.
     m = _model([*_clock_sets(), f"disputes.report_delay_mean_min={delay_mean}"])
     n = 5
