@@ -22,7 +22,14 @@ from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.reporting import ReportingChannel
 from sim.world.rhythm import DAY_MIN, PiecewiseRate, Rhythm
-from sim.world.streams import ON_SCENE, REPORT, RandomStreams, dispute_uniform, replication_seed
+from sim.world.streams import (
+    FIGHT_ROUTE,
+    ON_SCENE,
+    REPORT,
+    RandomStreams,
+    dispute_uniform,
+    replication_seed,
+)
 
 # 60 km/h, circuity 1, 1 km cells: a village 10 km away is 10 min of driving + 2 min turnout.
 BASE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
@@ -729,3 +736,29 @@ def test_an_officer_attendance_job_takes_its_fixed_time_and_marks_the_call_once(
     job2 = Job(JobKind.OFFICER_ATTENDANCE, 0, Urgency.CALL, 1.0, 0, None, None, 15.0, 0)
     job2.follows = rec
     assert m.start_job(officer, job2, at=30.0) == 15.0 and rec.t_officer_arrive == 20.0
+
+
+def test_a_reported_fight_takes_the_fight_route_draws_whatever_the_report_odds():
+    # a latent fight at 100 min (fight_report_u = 0: reported) with prob_near = 0: the fight
+    # is reported anyway; its delay is 11 x the unit exponential of (FIGHT_ROUTE, fight 1, 2)
+    d = ExtraDispute(0.0, 0, _clocks(escalate=100.0))
+    m = PolicingModel(scenario(*BASE, "reporting.enabled=true", "reporting.delay_near_min=6",
+                               "reporting.delay_per_km_min=0.5", "reporting.prob_near=0",
+                               "disputes.fight_report_prob=0.5"),
+                      layouts=[line_layout([10.0, 20.0])], extra_disputes=[d])
+    m.run_until(100.5)
+    (dispute,) = m.disputes_by_id.values()
+    assert m.records.reports == [{"t": 100.0, "township": 0, "village": 0, "dispute_id": 0,
+                                  "km": 10.0, "familiarity": 0.0, "route": "110"}]
+    e = -math.log1p(-dispute_uniform(dispute.key, FIGHT_ROUTE, 1, 2))
+    m.run_until(100.0 + 11.0 * e + 1.0)
+    (c,) = m.records.calls
+    assert c["t_call"] == pytest.approx(100.0 + 11.0 * e) and c["kind"] == "fight"
+
+
+def test_presence_is_measured_only_for_simulated_townships():
+    # township 1 only: township 0 has no distances; township 1's villages at 3 and 7 km
+    m = _model(["reporting.enabled=true"], layouts=[line_layout([10.0]),
+                                                    line_layout([3.0, 7.0])], townships=[1])
+    assert m.reporting.presence_km[0] is None
+    assert m.reporting.presence_km[1].tolist() == [3.0, 7.0]
