@@ -762,3 +762,90 @@ def test_presence_is_measured_only_for_simulated_townships():
                                                     line_layout([3.0, 7.0])], townships=[1])
     assert m.reporting.presence_km[0] is None
     assert m.reporting.presence_km[1].tolist() == [3.0, 7.0]
+
+
+# ---------------------------------------------------------------- jobs the model submits
+def _spied(*sets, distances=(10.0, 4.0), clusters=(0, 1)):
+    """A quiet model whose dispatcher records the jobs submitted to it (and queues none)."""
+    m = _model(list(sets), layouts=[line_layout(list(distances), clusters=list(clusters))])
+    jobs = []
+    m.dispatchers[0].submit = jobs.append
+    return m, jobs
+
+
+def _fields(job):
+    return (job.kind, job.place, job.urgency, job.created, job.township, job.service_min,
+            job.cluster)
+
+
+def test_a_criminal_case_is_cut_into_casework_blocks_at_the_station():
+    # 10 hours of casework in blocks of 4 hours: 240, 240 and 120 minutes, at the station
+    # (place 2 after the two villages), cluster of the station
+    m, jobs = _spied("calls.casework_hours=10", "calls.casework_chunk_hours=4")
+    m._open_case(0)
+    st = m.townships[0].station
+    assert st == 2 and m.records.cases == [{"t": 0.0, "township": 0}]
+    cl = m.townships[0].cluster_of[st]
+    assert [_fields(j) for j in jobs] == [
+        (JobKind.CASEWORK, 2, Urgency.CASEWORK, 0.0, 0, 240.0, cl),
+        (JobKind.CASEWORK, 2, Urgency.CASEWORK, 0.0, 0, 240.0, cl),
+        (JobKind.CASEWORK, 2, Urgency.CASEWORK, 0.0, 0, 120.0, cl)]
+    m2, jobs2 = _spied("calls.casework_hours=8", "calls.casework_chunk_hours=4")
+    m2._open_case(0)
+    assert [j.service_min for j in jobs2] == [240.0, 240.0]  # exactly two blocks
+    m3, jobs3 = _spied("calls.casework_hours=0")
+    m3._open_case(0)
+    assert jobs3 == [] and len(m3.records.cases) == 1  # a case, no casework
+
+
+def test_an_injury_crime_outside_a_dispute_is_recorded_without_a_case():
+    m, jobs = _spied()
+    m.record_injury(0, 1, None)
+    assert m.records.injuries == [{"t": 0.0, "township": 0, "village": 1, "dispute_id": -1,
+                                   "from_dispute": False}]
+    assert m.records.cases == [] and jobs == []
+
+
+def test_a_new_call_is_recorded_and_dispatched_with_its_urgency():
+    # village 1 is 4 km away (6 min with the turnout), its own cluster 1
+    m, jobs = _spied("dispatch.officer_required_kinds=[\"traffic\"]")
+    job = m.new_call(CallKind.TRAFFIC, 0, 1, service_min=33.0)
+    (rec,) = m.records.calls
+    assert jobs == [job] and job.record is rec and job.dispute is None
+    assert _fields(job) == (JobKind.OTHER_CALL, 1, Urgency.EMERGENCY, 0.0, 0, 33.0, 1)
+    assert (rec["kind"], rec["village"], rec["dispute_id"], rec["station_km"],
+            rec["station_travel_min"], rec["officer_required"]) == (
+        "traffic", 1, -1, 4.0, 6.0, True)
+    job = m.new_call(CallKind.THEFT, 0, 0, service_min=20.0)
+    assert _fields(job) == (JobKind.OTHER_CALL, 0, Urgency.CALL, 0.0, 0, 20.0, 0)
+    assert m.records.calls[1]["officer_required"] is False
+    assert m.records.calls[1]["station_km"] == 10.0
+
+
+def test_screening_and_elderly_visits_are_not_doubled_while_one_waits():
+    m, jobs = _spied("screening.visit_min=80", "community_work.elderly_visit_min=25")
+    m.request_screening(0, 1)
+    m.request_screening(0, 1)  # the first still waits: missed, no second job
+    m.request_elderly_visit(0, 1)  # an elderly visit waits beside it
+    m.request_elderly_visit(0, 1)  # not doubled, not counted as missed
+    m.request_screening(0, 0)  # another village: its own visit
+    assert [_fields(j) for j in jobs] == [
+        (JobKind.SCREENING, 1, Urgency.SCREENING, 0.0, 0, 80.0, 1),
+        (JobKind.ELDERLY_VISIT, 1, Urgency.SCREENING, 0.0, 0, 25.0, 1),
+        (JobKind.SCREENING, 0, Urgency.SCREENING, 0.0, 0, 80.0, 0)]
+    assert m.records.missed_visits == 1
+    jobs[0].responder = object()  # taken: the next request is a new visit
+    jobs[1].cancelled = True  # cancelled: likewise
+    m.request_screening(0, 1)
+    m.request_elderly_visit(0, 1)
+    assert [j.kind for j in jobs[3:]] == [JobKind.SCREENING, JobKind.ELDERLY_VISIT]
+    assert m.records.missed_visits == 1
+
+
+def test_a_follow_up_visit_is_due_at_the_dispute_household():
+    m, jobs = _spied("community_work.followup_visit_min=40")
+    d = SimpleNamespace(village=1, township=0)
+    m.request_followup(d)
+    (job,) = jobs
+    assert _fields(job) == (JobKind.FOLLOWUP, 1, Urgency.SCREENING, 0.0, 0, 40.0, 1)
+    assert job.dispute is d
