@@ -849,3 +849,62 @@ def test_a_follow_up_visit_is_due_at_the_dispute_household():
     (job,) = jobs
     assert _fields(job) == (JobKind.FOLLOWUP, 1, Urgency.SCREENING, 0.0, 0, 40.0, 1)
     assert job.dispute is d
+
+
+def test_report_and_route_decisions_follow_each_disputes_own_draws():
+    # 24 disputes flare at 100 min in village 0, where an auxiliary lives (0 km to the
+    # police); P(report) = 0.5 whatever the distance and familiarity (odds multipliers 1), and
+    # half of the reports go to the auxiliary. Dispute i is reported when its uniform
+    # (REPORT, flare 1, j = 0) is under 0.5, told in person when (REPORT, 1, 1) is, and a
+    # 110 call comes 6 x (the unit exponential of (REPORT, 1, 2)) minutes after the flare.
+    sets = ["reporting.enabled=true", "reporting.prob_near=0.5", "reporting.odds_per_10km=1",
+            "reporting.trust_odds=1", "reporting.tell_auxiliary_prob=0.5",
+            "reporting.delay_near_min=6", "reporting.delay_per_km_min=0.5",
+            "staff.auxiliaries=2", "reform.village_auxiliaries=true",
+            "duty.village_auxiliary_hours=24", "days=2"]
+    ds = [ExtraDispute(0.0, 0, _clocks(flare=100.0)) for _ in range(24)]
+    m = PolicingModel(scenario(*BASE, *sets), layouts=[line_layout([10.0, 20.0])],
+                      extra_disputes=ds)
+    m.run_until(100.5)
+    keys = {i: d.key for i, d in m.disputes_by_id.items()}
+    want = {}
+    for i, k in keys.items():
+        u0, u1 = (dispute_uniform(k, REPORT, 1, j) for j in (0, 1))
+        want[i] = "none" if u0 >= 0.5 else ("auxiliary" if u1 < 0.5 else "110")
+    got = {r["dispute_id"]: r["route"] for r in m.records.reports}
+    assert got == want and set(want.values()) == {"none", "auxiliary", "110"}
+    m.run_until(200.0)
+    calls = {c["dispute_id"]: c["t_call"] for c in m.records.calls}
+    assert set(calls) == {i for i, r in want.items() if r == "110"}
+    for i, t in calls.items():
+        assert t == pytest.approx(100.0 - 6.0 * math.log1p(-dispute_uniform(keys[i], REPORT,
+                                                                             1, 2)))
+
+
+@pytest.mark.parametrize(("near", "expected"), [(0.5, 0.5), (0.0, 0.0)])
+def test_short_and_zero_mean_report_delays(near, expected):
+    # 0 km from the police (an auxiliary lives there), nothing per km: the mean delay is the
+    # near delay, 0.5 min (the delay is 0.5 e) or 0 (the report comes at the flare itself)
+    sets = ["reporting.prob_near=1", "staff.auxiliaries=2", "reform.village_auxiliaries=true",
+            "duty.village_auxiliary_hours=24", f"reporting.delay_near_min={near}",
+            "reporting.delay_per_km_min=0", "reporting.tell_auxiliary_prob=0"]
+    m, d = _flare_report(sets)
+    m.run_until(110.0)
+    e = -math.log1p(-dispute_uniform(d.key, REPORT, 1, 2))
+    (c,) = m.records.calls
+    assert c["t_call"] == pytest.approx(100.0 + expected * e, abs=1e-9)
+
+
+def test_the_report_row_carries_the_villages_familiarity_at_the_flare():
+    # one contact (0.2) at 0 min, half-life 1 day: at the flare (100 min) the familiarity is
+    # 0.2 x 0.5 ** (100 / 1,440) = 0.19061
+    d = ExtraDispute(0.0, 0, _clocks(flare=100.0))
+    m = PolicingModel(scenario(*BASE, "reporting.enabled=true", "reporting.prob_near=1",
+                               "reporting.familiarity_per_contact=0.2",
+                               "reporting.familiarity_halflife_days=1"),
+                      layouts=[line_layout([10.0, 20.0])], extra_disputes=[d])
+    m.reporting.contact(0, 0, 0.0)
+    m.run_until(100.5)
+    (row,) = m.records.reports
+    assert row["familiarity"] == pytest.approx(0.2 * 0.5 ** (100 / 1440))
+    assert row["familiarity"] == pytest.approx(0.19061, abs=1e-5)
