@@ -572,8 +572,13 @@ def test_a_flare_far_from_the_police_is_called_in_after_a_distance_delay():
 
 def test_a_flare_nobody_reports_is_recorded_as_such():
     # prob_near = 0: the odds are 0 at any distance; no call, the decision row says "none"
-    m, _ = _flare_report(["reporting.prob_near=0"])
+    m, d = _flare_report(["reporting.prob_near=0"])
     assert [r["route"] for r in m.records.reports] == ["none"]
+    # asked directly, by default about a flare: nobody reports it; about a fight reported
+    # anyway: the delay (11 x the fight route's exponential) and the 110 route
+    assert m.reporting.decide(d) is None
+    e = -math.log1p(-dispute_uniform(d.key, FIGHT_ROUTE, d.fights, 2))
+    assert m.reporting.decide(d, True) == (pytest.approx(11.0 * e), False)
     m.run_until(1440.0)
     assert m.records.calls == []
 
