@@ -23,6 +23,7 @@ from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.reporting import ReportingChannel
 from sim.world.rhythm import DAY_MIN, PiecewiseRate, Rhythm
 from sim.world.streams import (
+    DETECTION,
     FIGHT_ROUTE,
     ON_SCENE,
     REPORT,
@@ -913,3 +914,81 @@ def test_the_report_row_carries_the_villages_familiarity_at_the_flare():
     (row,) = m.records.reports
     assert row["familiarity"] == pytest.approx(0.2 * 0.5 ** (100 / 1440))
     assert row["familiarity"] == pytest.approx(0.19061, abs=1e-5)
+
+
+# ---------------------------------------------------------------- visits
+def _latent_village(*sets, n=4):
+    """At 1 min: ``n`` latent disputes in village 0 (the last one's party elderly, alone)."""
+    ds = [ExtraDispute(0.0, 0, _clocks(), elderly_alone=(i == n - 1)) for i in range(n)]
+    m = _model(["mediation.on_scene_mean_min=50", "calls.on_scene_distribution=exponential",
+                "screening.visit_min=80", "community_work.elderly_visit_min=25", *sets],
+               disputes=ds)
+    m.run_until(1.0)
+    return m, list(m.disputes_by_id.values()), m.responders()[0]
+
+
+def _mediation_min(d, k=1):
+    return -50.0 * math.log1p(-dispute_uniform(d.key, ON_SCENE, k))
+
+
+def test_a_screening_visit_finds_each_latent_dispute_by_its_own_draw():
+    # detect_prob 0.5: dispute i is found when its (DETECTION, visit 1) uniform is under 0.5;
+    # the visit takes 80 min plus a mediation of each dispute found
+    m, ds, officer = _latent_village("screening.detect_prob=0.5", n=12)
+    job = _job(m, JobKind.SCREENING, None, service=80.0, urgency=Urgency.SCREENING)
+    minutes = m.start_job(officer, job)
+    found = [d for d in ds if dispute_uniform(d.key, DETECTION, 1) < 0.5]
+    assert 0 < len(found) < len(ds)
+    assert job.found == found and job.channel is Channel.SCREENING
+    assert minutes == pytest.approx(80.0 + sum(_mediation_min(d) for d in found))
+    assert [d.screenings for d in ds] == [1] * len(ds)
+    assert m.records.visits == [{"t": 1.0, "township": 0, "village": 0,
+                                 "responder_id": officer.unique_id, "found": len(found)}]
+    assert all(d.first_channel is Channel.SCREENING for d in found)
+
+
+def test_a_second_screening_visit_draws_the_next_detection_uniform():
+    m, ds, officer = _latent_village("screening.detect_prob=0", n=3)
+    for _ in range(2):  # nothing found (p = 0): each visit counts as one more met latent
+        job = _job(m, JobKind.SCREENING, None, service=80.0, urgency=Urgency.SCREENING)
+        assert m.start_job(officer, job) == 80.0 and job.found == []
+    assert [d.screenings for d in ds] == [2, 2, 2]
+    assert [v["found"] for v in m.records.visits] == [0, 0]
+
+
+def test_an_elderly_visit_looks_only_at_the_elderly_alones_disputes():
+    # four latent disputes, the last one's party elderly and alone; detection certain: only
+    # that one is found, 25 min + its mediation; no screening-visit row
+    m, ds, officer = _latent_village("community_work.elderly_detect_prob=1",
+                                     "screening.detect_prob=0")
+    job = _job(m, JobKind.ELDERLY_VISIT, None, service=25.0, urgency=Urgency.SCREENING)
+    minutes = m.start_job(officer, job)
+    assert job.found == [ds[-1]] and job.channel is Channel.ELDERLY_VISIT
+    assert minutes == pytest.approx(25.0 + _mediation_min(ds[-1]))
+    assert [d.screenings for d in ds] == [0, 0, 0, 1] and m.records.visits == []
+
+
+def test_a_risk_targeted_screening_visit_resets_the_villages_known_disputes():
+    m, _, officer = _latent_village("screening.targeting=risk", "screening.detect_prob=0")
+    m.risk.known_dispute(0, 0, 0.0)
+    job = _job(m, JobKind.SCREENING, None, service=80.0, urgency=Urgency.SCREENING)
+    m.start_job(officer, job)
+    assert m.risk._visited == {(0, 0): 1.0} and m.risk._known == {}
+    m.start_job(officer, _job(m, JobKind.ELDERLY_VISIT, None, 25.0, Urgency.SCREENING))
+    assert m.risk._visited == {(0, 0): 1.0}  # an elderly visit is no screening
+
+
+# ---------------------------------------------------------------- calls arriving and clearing
+def test_an_assault_call_records_an_injury_crime_and_opens_a_case_when_cleared():
+    # assault at 50 in village 0 (10 km): injury row at 50; cleared at 50 + 12 + 30 = 92,
+    # when the case opens; a public-order call at 300 opens none
+    calls = [ExtraCall(50.0, 0, CallKind.ASSAULT, 30.0),
+             ExtraCall(1300.0, 0, CallKind.PUBLIC_ORDER, 30.0)]
+    m = PolicingModel(scenario(*BASE, "calls.casework_hours=0"), layouts=[line_layout([10.0])],
+                      extra_calls=calls, keep_arrivals=False)
+    rec = m.simulate()
+    assert rec.injuries == [{"t": 50.0, "township": 0, "village": 0, "dispute_id": -1,
+                             "from_dispute": False}]
+    assert rec.cases == [{"t": 92.0, "township": 0}]
+    assert [c["t_clear"] for c in rec.calls] == [92.0, 1342.0]
+    assert m._call_rows == [None, None]  # dropped as they arrived
