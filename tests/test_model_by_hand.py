@@ -992,3 +992,26 @@ def test_an_assault_call_records_an_injury_crime_and_opens_a_case_when_cleared()
     assert rec.cases == [{"t": 92.0, "township": 0}]
     assert [c["t_clear"] for c in rec.calls] == [92.0, 1342.0]
     assert m._call_rows == [None, None]  # dropped as they arrived
+
+
+def test_an_injury_in_a_dispute_marks_its_call_criminal_and_opens_a_case():
+    m, jobs = _spied("calls.casework_hours=4", "calls.casework_chunk_hours=4")
+    rec = m.records.new_call(0.0, 0, 1, "fight", 7, 4.0, 6.0)
+    d = SimpleNamespace(index=7, job=SimpleNamespace(record=rec))
+    m.record_injury(0, 1, d)
+    assert m.records.injuries == [{"t": 0.0, "township": 0, "village": 1, "dispute_id": 7,
+                                   "from_dispute": True}]
+    assert rec["criminal"] is True and m.records.cases == [{"t": 0.0, "township": 0}]
+    assert [(j.kind, j.service_min) for j in jobs] == [(JobKind.CASEWORK, 240.0)]
+
+
+def test_arriving_disputes_involve_their_parties_and_are_numbered_in_time_order():
+    m = _model(["disputes.rate_per_1000_year=300", "days=20"])
+    rows = list(m._dispute_rows)
+    m.run_until(m.horizon)
+    pop = m.populations[0]
+    assert len(rows) > 5 and m._next_dispute == len(rows)
+    for i, r in enumerate(rows):
+        for p in r[5]:
+            assert i in pop.disputes_of(p)
+    assert sorted(d["dispute_id"] for d in m.finalize().disputes) == list(range(len(rows)))
