@@ -1015,3 +1015,16 @@ def test_arriving_disputes_involve_their_parties_and_are_numbered_in_time_order(
         for p in r[5]:
             assert i in pop.disputes_of(p)
     assert sorted(d["dispute_id"] for d in m.finalize().disputes) == list(range(len(rows)))
+
+
+def test_a_route_uniform_equal_to_the_tell_probability_is_not_told_in_person():
+    # "u < p" decides: with tell_auxiliary_prob set to exactly the dispute's route uniform
+    # (known before the run from its key), the report is a 110 call; a hair above, in person
+    seed = scenario(*BASE).seed
+    key = RandomStreams(replication_seed(seed, 0)).dispute_keys(0, 1)[0]
+    u1 = dispute_uniform(key, REPORT, 1, 1)
+    base = ["reporting.prob_near=1", "staff.auxiliaries=2", "reform.village_auxiliaries=true",
+            "duty.village_auxiliary_hours=24"]
+    for p, route in ((u1, "110"), (np.nextafter(u1, 1.0), "auxiliary")):
+        m, d = _flare_report([*base, f"reporting.tell_auxiliary_prob={float(p)!r}"])
+        assert d.key == key and m.records.reports[0]["route"] == route
