@@ -1028,3 +1028,20 @@ def test_a_route_uniform_equal_to_the_tell_probability_is_not_told_in_person():
     for p, route in ((u1, "110"), (np.nextafter(u1, 1.0), "auxiliary")):
         m, d = _flare_report([*base, f"reporting.tell_auxiliary_prob={float(p)!r}"])
         assert d.key == key and m.records.reports[0]["route"] == route
+
+
+def test_injected_calls_at_one_time_are_ordered_by_township_then_village():
+    two = [line_layout([10.0, 20.0]), line_layout([10.0, 20.0]), line_layout([5.0])]
+    calls = [ExtraCall(50.0, 1, CallKind.THEFT, 10.0, township=0),
+             ExtraCall(50.0, 0, CallKind.TRAFFIC, 20.0, township=1),
+             ExtraCall(50.0, 0, CallKind.ASSAULT, 30.0, township=0),
+             ExtraCall(40.0, 0, CallKind.PUBLIC_ORDER, 40.0, township=2),  # not simulated
+             ExtraCall(60.0, 1, CallKind.PUBLIC_ORDER, 50.0, township=1)]
+    m = PolicingModel(scenario(*BASE), layouts=two, extra_calls=calls, townships=[0, 1])
+    assert m._call_rows == [(50.0, 0, 0, CallKind.ASSAULT, 30.0),
+                            (50.0, 0, 1, CallKind.THEFT, 10.0),
+                            (50.0, 1, 0, CallKind.TRAFFIC, 20.0),
+                            (60.0, 1, 1, CallKind.PUBLIC_ORDER, 50.0)]
+    m.run_until(55.0)
+    assert [(c["township"], c["village"], c["kind"]) for c in m.records.calls] == [
+        (0, 0, "assault"), (0, 1, "theft"), (1, 0, "traffic")]
