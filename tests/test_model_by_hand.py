@@ -826,6 +826,7 @@ def test_a_new_call_is_recorded_and_dispatched_with_its_urgency():
     assert _fields(job) == (JobKind.OTHER_CALL, 0, Urgency.CALL, 0.0, 0, 20.0, 0)
     assert m.records.calls[1]["officer_required"] is False
     assert m.records.calls[1]["station_km"] == 10.0
+    assert m.new_call(CallKind.PUBLIC_ORDER, 0, 0).service_min == 0.0  # none given: 0
 
 
 def test_screening_and_elderly_visits_are_not_doubled_while_one_waits():
