@@ -707,6 +707,19 @@ def test_a_follow_up_visit_mediates_an_unsettled_dispute_again():
     assert (d.interventions, d.t_first_contact) == (1, 1.0)
 
 
+def test_a_follow_up_visit_answers_a_call_nobody_was_sent_to_yet():
+    # a dispute call waits in the queue (nobody sent) when the follow-up visit arrives at 1:
+    # the visiting officer answers it in person, on the spot
+    m, d, officer = _latent_dispute()
+    m.dispatchers[0].submit = lambda job: None  # the call stays unassigned
+    call = m.new_call(CallKind.DISPUTE, 0, 0, dispute=d)
+    d.job = call
+    m.start_job(officer, _job(m, JobKind.FOLLOWUP, d))
+    rec = call.record
+    assert call.cancelled and rec["responder_id"] == officer.unique_id
+    assert (rec["t_dispatch"], rec["t_arrive"], rec["travel_min"]) == (1.0, 1.0, 0.0)
+
+
 def test_a_follow_up_visit_to_a_settled_or_referred_dispute_is_only_a_visit():
     m, d, officer = _latent_dispute()
     d.state = DisputeState.REFERRED  # waiting for its joint session: the visit leaves it
