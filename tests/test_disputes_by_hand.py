@@ -1,0 +1,362 @@
+"""Disputes, residents and households checked by hand, written for round-6 mutation survivors.
+
+Each expected value is a literal worked out in the comment beside it, or follows from a rule
+re-derived in the test (a documented formula, a quantile table), never from the code under
+test. Micro-scenarios use the quiet one-officer township of tests/test_micro.py: a village
+10 km away is 12 minutes from the station (2 turnout + 10 driving).
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import QUIET, clocks, line_layout, scenario
+from mesa import Model
+from scipy.stats import poisson
+
+from sim.world.disputes import DisputeKind
+from sim.world.households import RepeatRisk
+from sim.world.model import ExtraDispute, PolicingModel
+from sim.world.residents import Population
+from sim.world.streams import (
+    EPISODE_CLOCKS,
+    FAILED_MEDIATION,
+    FIGHT_COURSE,
+    REPEAT_KEY,
+    dispute_bits,
+    dispute_uniform,
+)
+
+BASE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
+        "travel.turnout_min=2", "travel.local_trip_min=5", "staff.station_officers=1",
+        "staff.community_officers=0", "staff.auxiliaries=0", "shifts.duty_groups=1",
+        "warmup_days=0", "days=1", "follow_up_days=0"]
+
+
+def _model(*sets: str, disputes=(), distances=(10.0,), n_townships: int = 1) -> PolicingModel:
+    layouts = [line_layout(list(distances)) for _ in range(n_townships)]
+    return PolicingModel(scenario(*BASE, *sets), layouts=layouts, extra_disputes=disputes)
+
+
+def _later_episodes(m: PolicingModel, *episodes) -> None:
+    """Give episodes 2, 3, ... of every dispute of ``m`` the given clocks (then far ones).
+
+    A relapse draws its next episode's clocks from the dispute's addressed uniforms; the test
+    chooses them instead, so their times are known.
+    """
+    queue = list(episodes)
+    m.clocks_from_uniforms = lambda u: queue.pop(0) if queue else clocks()
+
+
+# ------------------------------------------------------------------ Dispute.__init__ / record
+def test_a_new_dispute_keeps_what_it_was_made_with():
+    # a dispute started directly at time 0 from a full row: its parties (2 and 7), village,
+    # kind, tension, the elderly flag and key are kept; nothing has happened to it yet
+    m = _model(distances=(10.0, 20.0))
+    m.start_dispute((0.0, 0, 1, DisputeKind.FAMILY, 2, (2, 7), True, clocks(), 123))
+    d = m.disputes_by_id[0]
+    assert d.parties == (2, 7) and d.key == 123 and d.episode == 1
+    assert (d.index, d.township, d.village, d.kind) == (0, 0, 1, DisputeKind.FAMILY)
+    assert (d.tension, d.tension0, d.elderly_alone) == (2, 2, True)
+    assert m.populations[0].disputes_of(2) == [0] == m.populations[0].disputes_of(7)
+    assert d in m.latent_set(0, 1) and not m.latent_set(0, 0)
+    assert d.record().as_dict() == dict(
+        dispute_id=0, township=0, village=1, kind="family", t_start=0.0, tension0=2,
+        tension=2, elderly_alone=True, flares=0, fights=0, injuries=0, interventions=0,
+        relapses=0, referred=False, t_first_contact=None, first_channel="", outcome="open",
+        state_at_end="latent", t_end=None, resolved_by="", t_first_fight=None, t_repeat=None)
+
+
+def test_a_failed_mediation_of_a_dispute_with_parties_starts_repeats():
+    # failed_mediation_repeats = 5: a failed (first) mediation of a dispute with parties
+    # draws Poisson(5) repeats of the same household, by the quantile of its draw
+    # FAILED_MEDIATION (1, 0) (scipy's Poisson ppf, capped at 15); a dispute without
+    # parties (no household) gets none
+    m = _model("households.repeat=true", "households.repeat_expected=0",
+               "households.failed_mediation_repeats=5", "households.keep_total_rate=false")
+    m.start_dispute((0.0, 0, 0, DisputeKind.FAMILY, 1, (2, 7), False, clocks(), 5))
+    m.start_dispute((0.0, 0, 0, DisputeKind.FAMILY, 1, (), False, clocks(), 6))
+    with_parties, without = m.disputes_by_id[0], m.disputes_by_id[1]
+    with_parties.interventions = without.interventions = 1
+    m.repeats.after_failed_mediation(without)
+    assert m.repeats._pending == []
+    m.repeats.after_failed_mediation(with_parties)
+    # how many: the Poisson(5) quantile of the dispute's FAILED_MEDIATION draw (1, 0)
+    u = dispute_uniform(5, FAILED_MEDIATION, 1, 0)
+    assert len(m.repeats._pending) == min(15, int(poisson.ppf(u, 5.0))) > 0
+    assert all(row[2][5] == (2, 7) for row in m.repeats._pending)
+
+
+# ------------------------------------------------------------------ _on_flare / _on_report
+def test_a_fired_report_leaves_no_pending_entry_and_makes_a_dispute_call():
+    # flare at 100, reported 5 minutes later (105); the car arrives at 117. Between the two,
+    # the call is recorded as a (non-criminal) dispute call and the dispute keeps only events
+    # still to come: the fired report is gone from its pending events
+    d = ExtraDispute(0.0, 0, clocks(flare=100.0, report_delay=5.0))
+    m = _model(disputes=[d])
+    m.run_until(106.0)
+    dispute = m.disputes_by_id[0]
+    assert "report" not in dispute._events
+    assert all(not ev._canceled and ev.time > 106.0 for ev in dispute._events.values())
+    (call,) = m.records.calls
+    assert (call.kind, call.t_call, call.criminal, call.dispute_id) == ("dispute", 105.0,
+                                                                       False, 0)
+    assert dispute.job is not None and dispute.job.record is call
+
+
+def test_a_fight_before_the_report_is_called_in_as_a_criminal_fight():
+    # flare at 100, violent (u 0 < 8%), the fight 3 minutes later (103, tension 1: x 0.7^0),
+    # injuring (injury_u 0 < 20%); the report goes in at 105: a fight call, criminal
+    d = ExtraDispute(0.0, 0, clocks(flare=100.0, report_delay=5.0, violent_u=0.0, acute=3.0,
+                                    injury_u=0.0))
+    m = _model(disputes=[d])
+    m.run_until(104.0)
+    assert not m.records.calls and m.records.injuries[0]["t"] == 103.0
+    m.run_until(106.0)
+    (call,) = m.records.calls
+    assert (call.kind, call.t_call, call.criminal) == ("fight", 105.0, True)
+
+
+def test_an_earlier_episodes_fight_does_not_make_a_later_flare_a_fight_call():
+    # episode 1: an unprompted fight at 50 (escalate clock), injuring, not reported
+    # (fight_report_u 1 > 0.9): back to latent. Episode 2 (the test's clocks): a flare 100
+    # minutes later (150), reported after 5 (155): a dispute call, not criminal (the injury
+    # was the earlier episode's)
+    d = ExtraDispute(0.0, 0, clocks(escalate=50.0, fight_report_u=1.0, injury_u=0.0))
+    m = _model(disputes=[d])
+    _later_episodes(m, clocks(flare=100.0, report_delay=5.0))
+    m.run_until(156.0)
+    (call,) = m.records.calls
+    assert (call.kind, call.t_call, call.criminal) == ("dispute", 155.0, False)
+    dispute = m.disputes_by_id[0]
+    assert (dispute.fights, dispute.injuries, dispute.flares, dispute.episode) == (1, 1, 1, 2)
+
+
+# ------------------------------------------------------------------ _enter_latent (age hazard)
+def test_the_unprompted_violence_hazard_rises_with_the_disputes_age():
+    # Weibull shape 2, scale 1 day (1,440 min), tension factor 0.5. Episode 1 (age 0,
+    # tension 1): the clock itself, 1,080 -> a fight at 1,080, tension 2, unreported
+    # (fight_report_u 1 > fight_report_prob 0). Episode 2 starts at age a = 1,080 with clock
+    # 2,880: E = (2,880 / 1,440)^2 = 4, s_2 = 1,440 x 0.5 = 720, a / s_2 = 1.5, so the fight
+    # comes after 720 x sqrt(4 + 2.25) - 1,080 = 720 x 2.5 - 1,080 = 720 minutes: at 1,800
+    # (without the age hazard it would be 2,880 x 0.5 = 1,440 later, at 2,520). Every fight
+    # injures (injury_prob 1; the first fight's injury_u 0), which records its time.
+    d = ExtraDispute(0.0, 0, clocks(escalate=1080.0, fight_report_u=1.0, injury_u=0.0))
+    m = _model("acute.age_hazard=true", "disputes.escalate_shape=2",
+               "disputes.escalate_scale_days=1", "disputes.tension_factor=0.5",
+               "disputes.fight_report_prob=0", "disputes.injury_prob=1", "days=2",
+               disputes=[d])
+    _later_episodes(m, clocks(escalate=2880.0))
+    rec = m.simulate()
+    assert [i["t"] for i in rec.injuries] == pytest.approx([1080.0, 1800.0])
+    (row,) = rec.disputes
+    assert (row["fights"], row["tension"], row["t_first_fight"]) == (2, 3, 1080.0)
+
+
+def test_without_the_age_hazard_tension_shortens_the_clock_by_its_factor():
+    # tension 3 at arrival, tension factor 0.5: the escalate clock 400 becomes
+    # 400 x 0.5^2 = 100 -> the fight (injuring) at 100
+    d = ExtraDispute(0.0, 0, clocks(escalate=400.0, fight_report_u=1.0, injury_u=0.0),
+                     tension=3)
+    m = _model("disputes.tension_factor=0.5", "disputes.fight_report_prob=0",
+               "disputes.injury_prob=1", disputes=[d])
+    rec = m.simulate()
+    assert [i["t"] for i in rec.injuries] == [100.0]
+
+
+# ------------------------------------------------------------------ _fight (fight duration)
+@pytest.mark.parametrize(("injury_prob", "injured"), [(1.0, True), (0.0, False)])
+def test_a_lasting_fight_injures_at_once_when_injury_is_certain(injury_prob, injured):
+    # fights last (mean 15 min); with injury_prob 1 the injury rate is infinite, so the
+    # injury comes 0 minutes into the fight (an unprompted one at 100), before it can end;
+    # with 0 the rate is 0 and the injury never comes
+    d = ExtraDispute(0.0, 0, clocks(escalate=100.0, fight_report_u=1.0))
+    m = _model("acute.fight_duration=true", f"disputes.injury_prob={injury_prob}",
+               "disputes.fight_report_prob=0", disputes=[d])
+    rec = m.simulate()
+    assert [i["t"] for i in rec.injuries] == ([100.0] if injured else [])
+    assert rec.disputes[0]["injuries"] == int(injured)
+
+
+def test_a_lasting_fight_injures_if_the_injury_time_comes_before_its_end():
+    # injury_prob p = 0.5, fights of mean 15 min: the injury rate is p / ((1 - p) x 15) =
+    # 1/15 a minute. The fight (unprompted, at 100, the dispute's first) lasts
+    # -15 ln(1 - u0) and the injury would come at -ln(1 - u1) x 15, u0 and u1 its two
+    # FIGHT_COURSE draws: injured (at 100 + that time) exactly when the second is shorter.
+    # Keys 1..40 give both outcomes.
+    seen = set()
+    for key in range(1, 41):
+        u0, u1 = (dispute_uniform(key, FIGHT_COURSE, 1, j) for j in (0, 1))
+        lasts, hurt = -15.0 * math.log(1.0 - u0), -15.0 * math.log(1.0 - u1)
+        m = _model("acute.fight_duration=true", "acute.fight_mean_min=15",
+                   "disputes.injury_prob=0.5", "disputes.fight_report_prob=0")
+        m.start_dispute((0.0, 0, 0, DisputeKind.OTHER, 1, (), False,
+                         clocks(escalate=100.0, fight_report_u=1.0), key))
+        rec = m.simulate()
+        want = [100.0 + hurt] if hurt < lasts else []
+        assert [i["t"] for i in rec.injuries] == pytest.approx(want)
+        seen.add(bool(want))
+    assert seen == {True, False}
+
+
+# ------------------------------------------------------------------ Resident / Population
+def _population(sizes, alone, *sets) -> Population:
+    pop = Population(np.array(sizes), scenario(*sets).residents, np.random.default_rng(0))
+    pop.elderly_alone = np.array(alone)
+    return pop
+
+
+def test_a_resident_agent_knows_its_village_household_and_disputes():
+    # villages of 5 and 10 residents, 1 and 3 of them elderly alone, households of 3.
+    # Resident 12 is local 7 of village 1: household 3 + (7 - 3) // 3 = 4, not alone.
+    # Resident 5 is local 0 of village 1: elderly alone, its own household 0.
+    pop = _population([5, 10], [1, 3], "residents.household_size=3")
+    pop.involve(12, 4)
+    model = Model(rng=1)
+    a = pop.resident(model, 12)
+    assert (a.index, a.village, a.household, a.elderly_alone, a.disputes) == (12, 1, 4, False,
+                                                                               [4])
+    b = pop.resident(model, 5)
+    assert (b.index, b.village, b.household, b.elderly_alone, b.disputes) == (5, 1, 0, True, [])
+    pop.involve(5, 9)
+    assert b.disputes == [9] and pop.resident(model, 5) is b
+
+
+class _Uniforms:
+    """A stand-in for a generator whose ``random`` returns the test's numbers."""
+
+    def __init__(self, u):
+        self.u = np.array(u, float)
+
+    def random(self, shape):
+        assert shape == self.u.shape
+        return self.u
+
+
+def test_dispute_parties_by_hand_with_elder_support_picks():
+    # villages of 4 and 6 residents (start 0 and 4), 0 and 2 of them elderly alone.
+    # Village 1: share s = 2/6, relative risk 4: q = (4/3) / (4/3 + 2/3) = 2/3.
+    # row 0 (village 0): 0 + floor(0.5 x 4) = 2, 0 + floor(0.99 x 4) = 3
+    # row 1 (village 1, elder support, 0.6 < 2/3): the first an elderly, 4 + floor(0.9 x 2)
+    #        = 5; the second 4 + floor(0 x 6) = 4
+    # row 2 (village 1, elder support, 0.7 >= 2/3): 4 + floor(0.9 x 6) = 9, 4 + floor(3) = 7
+    # row 3 (village 0, elder support, no elderly there): 0 + 1, 0 + 0
+    pop = _population([4, 6], [0, 2], "residents.elderly_alone_risk=4")
+    u = [[0.5, 0.99, 0.1], [0.9, 0.0, 0.6], [0.9, 0.5, 0.7], [0.25, 0.0, 0.0]]
+    parties = pop.sample_parties(np.array([0, 1, 1, 0]), np.array([False, True, True, True]),
+                                 _Uniforms(u))
+    assert parties.tolist() == [[2, 3], [5, 4], [9, 7], [1, 0]]
+
+
+def test_first_parties_by_household_proneness_by_hand():
+    # villages of 2 and 3 residents with proneness 1, 3 | 2, 2, 4: cumulative 1, 4 | 6, 8, 12.
+    # Village 0 spans (0, 4], village 1 (4, 12]; the first party is where u0 of the span
+    # falls: village 0, u0 0.2 -> 0.8 -> resident 0; 0.3 -> 1.2 -> resident 1. Village 1,
+    # 0.2 -> 4 + 1.6 = 5.6 -> resident 2; 0.3 -> 6.4 -> 3; 0.9 -> 11.2 -> 4 (the last).
+    # The second party is uniform: u1 0.5 -> start + floor(0.5 x size) = 1 | 5.
+    # An elder-support pick (village 1 has 1 elderly alone: q = (4/3)/(4/3 + 2/3)... with
+    # s = 1/3, q = 2/3; u2 0.1) overrides the first party: 2 + floor(0.9 x 1) = 2.
+    pop = _population([2, 3], [0, 1], "residents.elderly_alone_risk=4")
+    pop._cum_weight = np.array([1.0, 4.0, 6.0, 8.0, 12.0])
+    u = [[0.2, 0.5, 0.9], [0.3, 0.5, 0.9], [0.2, 0.5, 0.9], [0.3, 0.5, 0.9], [0.9, 0.5, 0.9],
+         [0.9, 0.5, 0.1]]
+    villages = np.array([0, 0, 1, 1, 1, 1])
+    elder = np.array([False, False, False, False, False, True])
+    parties = pop.sample_parties(villages, elder, _Uniforms(u))
+    assert parties.tolist() == [[0, 1], [1, 1], [2, 3], [3, 3], [4, 3], [2, 3]]
+
+
+# ------------------------------------------------------------------ RepeatRisk
+class _RepeatModel:
+    """What RepeatRisk needs of a model: time, parameters, clocks, events."""
+
+    def __init__(self, *sets):
+        self.now = 500.0
+        self.params = scenario(*sets)
+        self.events = []
+
+    def clocks_from_uniforms(self, u):
+        return tuple(u)
+
+    def schedule_event(self, fn, *, at):
+        ev = SimpleNamespace(at=at, cancel=lambda: None)
+        self.events.append(ev)
+        return ev
+
+
+def _failing(draws: dict[int, float], default: float | None = None, **kw):
+    """A dispute (stand-in) at its 2nd intervention whose FAILED_MEDIATION draws are given."""
+    def draw(purpose, number, j=0):
+        assert (purpose, number) == (FAILED_MEDIATION, 2)
+        return draws[j] if default is None or j in draws else default
+    base = dict(parties=(3, 4), interventions=2, key=77, township=0, village=1,
+                kind=DisputeKind.LAND, tension0=2, tension=4, elderly_alone=True, draw=draw)
+    base.update(kw)
+    return SimpleNamespace(**base)
+
+
+def test_a_failed_mediation_draws_its_repeats_by_hand():
+    # mean 1 repeat: the Poisson(1) cdf is 0.368, 0.736, 0.920 at 0, 1, 2, so the draw 0.9
+    # gives 2 repeats. Delays (mean 2 days = 2,880 min): u 0.5 -> 2,880 ln 2 = 1,996.27;
+    # u 1 - e^-1 -> 2,880. Due at 500 + those; each a copy of the dispute (tension0, not the
+    # risen tension) with its own key and first-episode clocks from that key.
+    model = _RepeatModel("households.failed_mediation_repeats=1",
+                         "households.repeat_decay_days=2")
+    risk = RepeatRisk(model)
+    risk.after_failed_mediation(_failing({0: 0.9, 1: 0.5, 2: 1.0 - math.exp(-1.0)}))
+    pending = sorted(risk._pending)
+    assert [p[0] for p in pending] == pytest.approx([500.0 + 2880.0 * math.log(2.0), 3380.0])
+    for j, (due, _, row) in zip((0, 1), pending, strict=True):
+        key = dispute_bits(77, REPEAT_KEY, 2, j)
+        assert row[:7] == (due, 0, 1, DisputeKind.LAND, 2, (3, 4), True)
+        assert row[8] == key
+        assert row[7] == tuple(dispute_uniform(key, EPISODE_CLOCKS, 1, i) for i in range(10))
+    assert model.events[-1].at == pytest.approx(500.0 + 2880.0 * math.log(2.0))
+
+
+@pytest.mark.parametrize(("sets", "kw", "expected"), [
+    (["households.failed_mediation_repeats=5"], {}, 15),  # u 1 - 1e-12: capped at 15
+    (["households.failed_mediation_repeats=0"], {}, 0),  # off
+    (["households.failed_mediation_repeats=5"], {"parties": ()}, 0),  # no household
+])
+def test_failed_mediation_repeats_are_capped_and_need_a_household(sets, kw, expected):
+    model = _RepeatModel(*sets)
+    risk = RepeatRisk(model)
+    risk.after_failed_mediation(_failing({0: 1.0 - 1e-12}, default=0.5, **kw))
+    assert len(risk._pending) == expected
+
+
+# ------------------------------------------------------------------ _prepare_disputes
+def test_disputes_at_the_same_time_are_numbered_by_township():
+    # two townships; disputes at 100 in township 0 (village 1) and township 1 (village 0),
+    # and one at 50 in township 1: numbered by time, then township -> 50/t1, 100/t0, 100/t1
+    ds = [ExtraDispute(100.0, 1, clocks(), township=0), ExtraDispute(100.0, 0, clocks(),
+                                                                     township=1),
+          ExtraDispute(50.0, 1, clocks(), township=1)]
+    m = _model(disputes=ds, distances=(10.0, 20.0), n_townships=2)
+    assert [(r[0], r[1], r[2]) for r in m._dispute_rows] == [(50.0, 1, 1), (100.0, 0, 1),
+                                                             (100.0, 1, 0)]
+    m.run_until(101.0)
+    assert [(m.disputes_by_id[i].township, m.disputes_by_id[i].village) for i in range(3)] == [
+        (1, 1), (0, 1), (1, 0)]
+
+
+def test_a_flat_rhythm_gives_the_disputes_of_no_rhythm():
+    # with every profile and seasonal multiplier flat the dispute rate is constant, its mass
+    # over the run is the horizon and its inverse the identity: the same count (Poisson of
+    # the same mean), the same times (sorted uniforms on [0, horizon)) and villages as
+    # without the rhythm (the kinds come from other draws)
+    sets = ["disputes.rate_per_1000_year=365", "days=20"]  # 2 villages x 1,000: 40 expected
+    flat = ["rhythm.enabled=true", "rhythm.hour_profile=" + ",".join(["1"] * 24),
+            "rhythm.weekday_profile=" + ",".join(["1"] * 7),
+            "rhythm.spring_festival_multiplier=1", "rhythm.harvest_multiplier=1"]
+    plain = _model(*sets, distances=(10.0, 20.0))
+    rhythm = _model(*sets, *flat, distances=(10.0, 20.0))
+    a, b = plain._dispute_rows, rhythm._dispute_rows
+    assert len(a) == len(b) > 20
+    assert [r[0] for r in b] == pytest.approx([r[0] for r in a], rel=1e-12, abs=1e-9)
+    assert [r[2] for r in b] == [r[2] for r in a]
+    assert min(r[0] for r in b) >= 0.0 and max(r[0] for r in b) < 20 * 1440.0
