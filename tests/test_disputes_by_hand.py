@@ -22,9 +22,11 @@ from sim.world.households import RepeatRisk
 from sim.world.model import ExtraDispute, PolicingModel
 from sim.world.residents import Population
 from sim.world.streams import (
+    CALM,
     EPISODE_CLOCKS,
     FAILED_MEDIATION,
     FIGHT_COURSE,
+    INJURY,
     REPEAT_KEY,
     dispute_bits,
     dispute_uniform,
@@ -91,19 +93,25 @@ def test_a_failed_mediation_of_a_dispute_with_parties_starts_repeats():
 
 
 # ------------------------------------------------------------------ _on_flare / _on_report
+def _only_pending(m: PolicingModel, dispute) -> bool:
+    """Whether every event the dispute holds is still on the model's event list."""
+    listed = {id(x[3]) for x in m._event_list._events if not x[3]._canceled}
+    return all(id(ev) in listed for ev in dispute._events.values())
+
+
 def test_a_fired_report_leaves_no_pending_entry_and_makes_a_dispute_call():
-    # flare at 100, reported 5 minutes later (105); the car arrives at 117. Between the two,
-    # the call is recorded as a (non-criminal) dispute call and the dispute keeps only events
-    # still to come: the fired report is gone from its pending events
-    d = ExtraDispute(0.0, 0, clocks(flare=100.0, report_delay=5.0))
-    m = _model(disputes=[d])
+    # flare at 100 in village 1 (20 km: the car needs 22 minutes), reported 5 minutes later
+    # (105); the car arrives at 127. Between the two, the call is recorded as a
+    # (non-criminal) dispute call of village 1, and the dispute holds only events still to
+    # come: the fired report is gone from them
+    d = ExtraDispute(0.0, 1, clocks(flare=100.0, report_delay=5.0))
+    m = _model(disputes=[d], distances=(10.0, 20.0))
     m.run_until(106.0)
     dispute = m.disputes_by_id[0]
-    assert "report" not in dispute._events
-    assert all(not ev._canceled and ev.time > 106.0 for ev in dispute._events.values())
+    assert "report" not in dispute._events and _only_pending(m, dispute)
     (call,) = m.records.calls
-    assert (call.kind, call.t_call, call.criminal, call.dispute_id) == ("dispute", 105.0,
-                                                                       False, 0)
+    assert (call.kind, call.t_call, call.criminal, call.dispute_id, call.township,
+            call.village) == ("dispute", 105.0, False, 0, 0, 1)
     assert dispute.job is not None and dispute.job.record is call
 
 
@@ -135,6 +143,72 @@ def test_an_earlier_episodes_fight_does_not_make_a_later_flare_a_fight_call():
     assert (dispute.fights, dispute.injuries, dispute.flares, dispute.episode) == (1, 1, 1, 2)
 
 
+@pytest.mark.parametrize(("tension", "violent_u", "acute", "fight_at"), [
+    (2, 0.15, 10.0, 105.0),  # share 0.08 / 0.5 = 0.16 > 0.15: fights after 10 x 0.5 = 5
+    (2, 0.2, 10.0, None),  # 0.2 >= 0.16: no fight
+    (1, 0.08, 5.0, None),  # share 0.08 exactly: not below it, no fight
+    (4, 0.5, 40.0, 105.0),  # share 0.08 / 0.125 = 0.64 > 0.5: after 40 x 0.125 = 5
+    (3, 0.0, 10.0, 102.5),  # after 10 x 0.25 = 2.5
+])
+def test_a_flare_turns_violent_by_tension(tension, violent_u, acute, fight_at):
+    # tension factor 0.5: at tension T the violent share is 0.08 / 0.5^(T-1) (at most 1) and
+    # the fight comes acute x 0.5^(T-1) after the flare (at 100, called in at once; the car
+    # arrives at 112). The fight injures (injury_u 0 < 0.2), which records its time.
+    d = ExtraDispute(0.0, 0, clocks(flare=100.0, violent_u=violent_u, acute=acute,
+                                    injury_u=0.0), tension=tension)
+    m = _model("disputes.tension_factor=0.5", disputes=[d])
+    rec = m.simulate()
+    assert [i["t"] for i in rec.injuries] == ([] if fight_at is None else [fight_at])
+    (row,) = rec.disputes
+    assert (row["flares"], row["fights"]) == (1, int(fight_at is not None))
+
+
+def test_an_unattended_quarrel_calms_down_by_its_own_clock():
+    # quarrel clocks, mean 10 min. Flare at 100, violent (a fight due 1,000 minutes later),
+    # the report 10^6 minutes away: nobody comes. The quarrel calms after -10 ln(1 - u),
+    # u the dispute's CALM draw for flare 1: back to latent with the fight and the report
+    # cancelled; the next episode (the test's clocks) flares 50 minutes after that, and
+    # calms by the CALM draw for flare 2. No fight ever, no call.
+    key = 11
+    calm1 = -10.0 * math.log1p(-dispute_uniform(key, CALM, 1))
+    calm2 = -10.0 * math.log1p(-dispute_uniform(key, CALM, 2))
+    m = _model("acute.quarrel_clocks=true", "acute.calm_mean_min=10", "days=2")
+    m.start_dispute((0.0, 0, 0, DisputeKind.OTHER, 1, (), False,
+                     clocks(flare=100.0, violent_u=0.0, acute=1000.0, report_delay=1e6), key))
+    _later_episodes(m, clocks(flare=50.0, report_delay=1e6))
+    d = m.disputes_by_id[0]
+    m.run_until(100.0 + calm1 - 1e-6)
+    assert (d.state.value, d.episode) == ("acute", 1)
+    m.run_until(100.0 + calm1 + 1e-6)
+    assert (d.state.value, d.episode, d.tension) == ("latent", 2, 1)
+    second = 100.0 + calm1 + 50.0
+    m.run_until(second + calm2 - 1e-6)
+    assert (d.state.value, d.flares) == ("acute", 2)
+    m.run_until(second + calm2 + 1e-6)
+    assert (d.state.value, d.episode) == ("latent", 3)
+    rec = m.simulate()
+    assert rec.disputes[0]["fights"] == 0 and not rec.calls
+
+
+@pytest.mark.parametrize(("prob_near", "violent_u", "state", "episode"), [
+    (0.0, 1.0, "latent", 2),  # not reported, not violent: it passes at once
+    (0.0, 0.0, "acute", 1),  # not reported but violent: the fight is still to come
+    (1.0, 1.0, "acute", 1),  # reported (delay 0): the call is made, the quarrel goes on
+])
+def test_an_unreported_quarrel_passes_at_once(prob_near, violent_u, state, episode):
+    # the reporting channel: P(report) = prob_near (no distance or trust effect), no delay.
+    # A flare at 100; a violent one fights 30 minutes later. Just after the flare:
+    d = ExtraDispute(0.0, 0, clocks(flare=100.0, violent_u=violent_u, acute=30.0))
+    m = _model("reporting.enabled=true", f"reporting.prob_near={prob_near}",
+               "reporting.odds_per_10km=1", "reporting.delay_near_min=0",
+               "reporting.delay_per_km_min=0", disputes=[d])
+    m.run_until(100.5)
+    dispute = m.disputes_by_id[0]
+    assert (dispute.state.value, dispute.episode, dispute.flares) == (state, episode, 1)
+    assert (dispute.tension, dispute.relapses) == (1, 0)
+    assert len(m.records.calls) == int(prob_near == 1.0)
+
+
 # ------------------------------------------------------------------ _enter_latent (age hazard)
 def test_the_unprompted_violence_hazard_rises_with_the_disputes_age():
     # Weibull shape 2, scale 1 day (1,440 min), tension factor 0.5. Episode 1 (age 0,
@@ -153,7 +227,8 @@ def test_the_unprompted_violence_hazard_rises_with_the_disputes_age():
     rec = m.simulate()
     assert [i["t"] for i in rec.injuries] == pytest.approx([1080.0, 1800.0])
     (row,) = rec.disputes
-    assert (row["fights"], row["tension"], row["t_first_fight"]) == (2, 3, 1080.0)
+    assert (row["fights"], row["injuries"], row["tension"], row["t_first_fight"]) == (
+        2, 2, 3, 1080.0)
 
 
 def test_without_the_age_hazard_tension_shortens_the_clock_by_its_factor():
@@ -199,6 +274,52 @@ def test_a_lasting_fight_injures_if_the_injury_time_comes_before_its_end():
         want = [100.0 + hurt] if hurt < lasts else []
         assert [i["t"] for i in rec.injuries] == pytest.approx(want)
         seen.add(bool(want))
+    assert seen == {True, False}
+
+
+def test_a_lasting_fights_injury_leaves_no_pending_entry():
+    # injury certain (rate infinite): it comes 0 minutes into the fight at 100; once it has
+    # happened the dispute holds only events still to come
+    d = ExtraDispute(0.0, 0, clocks(escalate=100.0, fight_report_u=1.0))
+    m = _model("acute.fight_duration=true", "disputes.injury_prob=1",
+               "disputes.fight_report_prob=0", disputes=[d])
+    m.run_until(100.5)
+    dispute = m.disputes_by_id[0]
+    assert dispute.injuries == 1 and "injury" not in dispute._events
+    assert _only_pending(m, dispute)
+
+
+@pytest.mark.parametrize(("injury_u", "injured"), [(0.4, True), (0.5, False)])
+def test_the_first_fight_injures_by_its_episodes_uniform(injury_u, injured):
+    # injury_prob 0.5: the first fight (unprompted, at 100, village 1) injures when its
+    # episode's injury_u is below 0.5 (0.5 itself does not); the injury is the dispute's,
+    # recorded with its township and village
+    d = ExtraDispute(0.0, 1, clocks(escalate=100.0, fight_report_u=1.0, injury_u=injury_u))
+    m = _model("disputes.injury_prob=0.5", "disputes.fight_report_prob=0", disputes=[d],
+               distances=(10.0, 20.0))
+    rec = m.simulate()
+    want = [{"t": 100.0, "township": 0, "village": 1, "dispute_id": 0, "from_dispute": True}]
+    assert rec.injuries == (want if injured else [])
+    assert rec.disputes[0]["injuries"] == int(injured)
+    assert len(rec.cases) == int(injured)  # an injury opens a criminal case
+
+
+def test_later_fights_injure_by_the_fights_rank():
+    # injury_prob 0.5; the first fight (at 100) has injury_u 0.9: no injury. The second (the
+    # next episode's escalate clock 100 at tension 2: x 0.7, so at 170) injures when the
+    # dispute's INJURY
+    # draw for fight 2 is below 0.5. Keys 1..20 give both outcomes.
+    seen = set()
+    for key in range(1, 21):
+        m = _model("disputes.injury_prob=0.5", "disputes.fight_report_prob=0")
+        m.start_dispute((0.0, 0, 0, DisputeKind.OTHER, 1, (), False,
+                         clocks(escalate=100.0, fight_report_u=1.0, injury_u=0.9), key))
+        _later_episodes(m, clocks(escalate=100.0))
+        rec = m.simulate()
+        injured = dispute_uniform(key, INJURY, 2) < 0.5
+        assert [i["t"] for i in rec.injuries] == ([170.0] if injured else [])
+        assert rec.disputes[0]["fights"] == 2
+        seen.add(injured)
     assert seen == {True, False}
 
 
