@@ -358,36 +358,67 @@ class _Uniforms:
 
 
 def test_dispute_parties_by_hand_with_elder_support_picks():
-    # villages of 4 and 6 residents (start 0 and 4), 0 and 2 of them elderly alone.
+    # villages of 4, 6 and 4 residents (start 0, 4, 10), 0, 2 and 2 of them elderly alone.
     # Village 1: share s = 2/6, relative risk 4: q = (4/3) / (4/3 + 2/3) = 2/3.
+    # Village 2: s = 1/2: q = 2 / (2 + 1/2) = 0.8 (exactly, in floating point too).
     # row 0 (village 0): 0 + floor(0.5 x 4) = 2, 0 + floor(0.99 x 4) = 3
     # row 1 (village 1, elder support, 0.6 < 2/3): the first an elderly, 4 + floor(0.9 x 2)
     #        = 5; the second 4 + floor(0 x 6) = 4
     # row 2 (village 1, elder support, 0.7 >= 2/3): 4 + floor(0.9 x 6) = 9, 4 + floor(3) = 7
     # row 3 (village 0, elder support, no elderly there): 0 + 1, 0 + 0
-    pop = _population([4, 6], [0, 2], "residents.elderly_alone_risk=4")
-    u = [[0.5, 0.99, 0.1], [0.9, 0.0, 0.6], [0.9, 0.5, 0.7], [0.25, 0.0, 0.0]]
-    parties = pop.sample_parties(np.array([0, 1, 1, 0]), np.array([False, True, True, True]),
+    # row 4 (village 1, not elder support, 0.1 < q but no pick): 9, 4
+    # row 5 (village 2, elder support, 0.8 = q: no pick): 10 + 2, 10 + 2
+    # row 6 (village 2, elder support, 0.79 < q): 10 + floor(0.5 x 2) = 11, 12
+    pop = _population([4, 6, 4], [0, 2, 2], "residents.elderly_alone_risk=4")
+    u = [[0.5, 0.99, 0.1], [0.9, 0.0, 0.6], [0.9, 0.5, 0.7], [0.25, 0.0, 0.0],
+         [0.9, 0.0, 0.1], [0.5, 0.5, 0.8], [0.5, 0.5, 0.79]]
+    parties = pop.sample_parties(np.array([0, 1, 1, 0, 1, 2, 2]),
+                                 np.array([False, True, True, True, False, True, True]),
                                  _Uniforms(u))
-    assert parties.tolist() == [[2, 3], [5, 4], [9, 7], [1, 0]]
+    assert parties.dtype == np.int64
+    assert parties.tolist() == [[2, 3], [5, 4], [9, 7], [1, 0], [9, 4], [12, 12], [11, 12]]
+
+
+def test_with_relative_risk_one_an_elder_dispute_picks_an_elderly_by_their_share():
+    # relative risk 1: q = s = 2/4 = 0.5 exactly. u2 just below it picks an elderly
+    # (0 + floor(0.75 x 2) = 1), 0.5 itself does not (0 + floor(0.75 x 4) = 3)
+    pop = _population([4], [2], "residents.elderly_alone_risk=1")
+    u = [[0.75, 0.0, 0.49999999999999], [0.75, 0.0, 0.5]]
+    parties = pop.sample_parties(np.array([0, 0]), np.array([True, True]), _Uniforms(u))
+    assert parties.tolist() == [[1, 0], [3, 0]]
 
 
 def test_first_parties_by_household_proneness_by_hand():
     # villages of 2 and 3 residents with proneness 1, 3 | 2, 2, 4: cumulative 1, 4 | 6, 8, 12.
-    # Village 0 spans (0, 4], village 1 (4, 12]; the first party is where u0 of the span
-    # falls: village 0, u0 0.2 -> 0.8 -> resident 0; 0.3 -> 1.2 -> resident 1. Village 1,
-    # 0.2 -> 4 + 1.6 = 5.6 -> resident 2; 0.3 -> 6.4 -> 3; 0.9 -> 11.2 -> 4 (the last).
-    # The second party is uniform: u1 0.5 -> start + floor(0.5 x size) = 1 | 5.
-    # An elder-support pick (village 1 has 1 elderly alone: q = (4/3)/(4/3 + 2/3)... with
-    # s = 1/3, q = 2/3; u2 0.1) overrides the first party: 2 + floor(0.9 x 1) = 2.
+    # Village 0 spans [0, 4), village 1 [4, 12); the first party is the resident whose
+    # stretch [previous cumulative, own) holds lo + u0 x (hi - lo): village 0, u0 0.2 -> 0.8
+    # -> resident 0; 0.3 -> 1.2 -> 1. Village 1, 0.2 -> 4 + 1.6 = 5.6 -> resident 2;
+    # 0.3 -> 6.4 -> 3; 0.9 -> 11.2 -> 4 (the last); 0.25 -> 6 exactly -> 3 (6 is where 3's
+    # stretch starts); the largest u0 below 1 rounds to 12, the end of the village: still its
+    # last resident, 4. The second party is uniform: u1 0.5 -> start + floor(0.5 x size) =
+    # 1 | 5. An elder-support pick (village 1 has 1 elderly alone: s = 1/3, q = (4/3) /
+    # (4/3 + 2/3) = 2/3 > u2 0.1) overrides the first party: 2 + floor(0.9 x 1) = 2.
     pop = _population([2, 3], [0, 1], "residents.elderly_alone_risk=4")
     pop._cum_weight = np.array([1.0, 4.0, 6.0, 8.0, 12.0])
+    top = float(np.nextafter(1.0, 0.0))
     u = [[0.2, 0.5, 0.9], [0.3, 0.5, 0.9], [0.2, 0.5, 0.9], [0.3, 0.5, 0.9], [0.9, 0.5, 0.9],
-         [0.9, 0.5, 0.1]]
-    villages = np.array([0, 0, 1, 1, 1, 1])
-    elder = np.array([False, False, False, False, False, True])
+         [0.9, 0.5, 0.1], [0.25, 0.5, 0.9], [top, 0.5, 0.9]]
+    villages = np.array([0, 0, 1, 1, 1, 1, 1, 1])
+    elder = np.array([False, False, False, False, False, True, False, False])
     parties = pop.sample_parties(villages, elder, _Uniforms(u))
-    assert parties.tolist() == [[0, 1], [1, 1], [2, 3], [3, 3], [4, 3], [2, 3]]
+    assert parties.tolist() == [[0, 1], [1, 1], [2, 3], [3, 3], [4, 3], [2, 3], [3, 3],
+                                [4, 3]]
+
+
+def test_household_proneness_of_a_village_starting_at_resident_one():
+    # villages of 1 and 2 residents, proneness 1 | 2, 1: cumulative 1 | 3, 4. Village 1
+    # starts at resident 1 and spans [1, 4): u0 0.1 -> 1.3 -> resident 1; u1 0.5 ->
+    # 1 + floor(0.5 x 2) = 2. Village 0 spans [0, 1): its one resident, twice.
+    pop = _population([1, 2], [0, 0])
+    pop._cum_weight = np.array([1.0, 3.0, 4.0])
+    parties = pop.sample_parties(np.array([1, 0]), np.array([False, False]),
+                                 _Uniforms([[0.1, 0.5, 0.9], [0.5, 0.5, 0.9]]))
+    assert parties.tolist() == [[1, 2], [0, 0]]
 
 
 # ------------------------------------------------------------------ RepeatRisk
@@ -481,3 +512,19 @@ def test_a_flat_rhythm_gives_the_disputes_of_no_rhythm():
     assert [r[0] for r in b] == pytest.approx([r[0] for r in a], rel=1e-12, abs=1e-9)
     assert [r[2] for r in b] == [r[2] for r in a]
     assert min(r[0] for r in b) >= 0.0 and max(r[0] for r in b) < 20 * 1440.0
+
+
+def test_repeats_due_at_the_same_time_start_in_the_order_drawn():
+    # mean 1 and the count draw 0.9: 2 repeats; both delay draws 0.5, so both are due at
+    # 500 + 2,880 ln 2: they start in the order they were drawn (repeat 0's key first)
+    model = _RepeatModel("households.failed_mediation_repeats=1",
+                         "households.repeat_decay_days=2")
+    model.started = []
+    model.start_dispute = model.started.append
+    risk = RepeatRisk(model)
+    risk.after_failed_mediation(_failing({0: 0.9}, default=0.5))
+    assert len(risk._pending) == 2
+    risk._on_due()
+    risk._on_due()
+    assert [row[8] for row in model.started] == [dispute_bits(77, REPEAT_KEY, 2, j)
+                                                 for j in (0, 1)]
