@@ -211,24 +211,25 @@ def test_an_unreported_quarrel_passes_at_once(prob_near, violent_u, state, episo
 
 # ------------------------------------------------------------------ _enter_latent (age hazard)
 def test_the_unprompted_violence_hazard_rises_with_the_disputes_age():
-    # Weibull shape 2, scale 1 day (1,440 min), tension factor 0.5. Episode 1 (age 0,
-    # tension 1): the clock itself, 1,080 -> a fight at 1,080, tension 2, unreported
-    # (fight_report_u 1 > fight_report_prob 0). Episode 2 starts at age a = 1,080 with clock
-    # 2,880: E = (2,880 / 1,440)^2 = 4, s_2 = 1,440 x 0.5 = 720, a / s_2 = 1.5, so the fight
-    # comes after 720 x sqrt(4 + 2.25) - 1,080 = 720 x 2.5 - 1,080 = 720 minutes: at 1,800
-    # (without the age hazard it would be 2,880 x 0.5 = 1,440 later, at 2,520). Every fight
-    # injures (injury_prob 1; the first fight's injury_u 0), which records its time.
-    d = ExtraDispute(0.0, 0, clocks(escalate=1080.0, fight_report_u=1.0, injury_u=0.0))
+    # Weibull shape 2, scale 1 day (1,440 min), tension factor 0.5; the dispute arises at 360.
+    # Episode 1 (age 0, tension 1): the clock itself, 1,080 -> a fight at 1,440, tension 2,
+    # unreported (fight_report_u 1 > fight_report_prob 0). Episode 2 starts at age
+    # a = 1,080 with clock 2,880: E = (2,880 / 1,440)^2 = 4, s_2 = 1,440 x 0.5 = 720,
+    # a / s_2 = 1.5, so the fight comes after 720 x sqrt(4 + 2.25) - 1,080 = 720 x 2.5 -
+    # 1,080 = 720 minutes: at 2,160 (without the age hazard it would be 2,880 x 0.5 = 1,440
+    # later, at 2,880). Every fight injures (injury_prob 1; the first fight's injury_u 0),
+    # which records its time.
+    d = ExtraDispute(360.0, 0, clocks(escalate=1080.0, fight_report_u=1.0, injury_u=0.0))
     m = _model("acute.age_hazard=true", "disputes.escalate_shape=2",
                "disputes.escalate_scale_days=1", "disputes.tension_factor=0.5",
                "disputes.fight_report_prob=0", "disputes.injury_prob=1", "days=2",
                disputes=[d])
     _later_episodes(m, clocks(escalate=2880.0))
     rec = m.simulate()
-    assert [i["t"] for i in rec.injuries] == pytest.approx([1080.0, 1800.0])
+    assert [i["t"] for i in rec.injuries] == pytest.approx([1440.0, 2160.0])
     (row,) = rec.disputes
     assert (row["fights"], row["injuries"], row["tension"], row["t_first_fight"]) == (
-        2, 2, 3, 1080.0)
+        2, 2, 3, 1440.0)
 
 
 def test_without_the_age_hazard_tension_shortens_the_clock_by_its_factor():
@@ -240,6 +241,59 @@ def test_without_the_age_hazard_tension_shortens_the_clock_by_its_factor():
                "disputes.injury_prob=1", disputes=[d])
     rec = m.simulate()
     assert [i["t"] for i in rec.injuries] == [100.0]
+
+
+AUX = ["staff.auxiliaries=1", "reform.village_auxiliaries=true",
+       "duty.village_auxiliary_hours=24"]  # an auxiliary lives in village 0, on duty
+
+
+@pytest.mark.parametrize(("sets", "kw", "channel", "fights"), [
+    # subside and escalate due together: subsiding (clock 1) goes before violence (clock 2)
+    ([], dict(subside=100.0, escalate=100.0), "", 0),
+    # a flare (clock 0) before subsiding: the call brings the officer at 112
+    ([], dict(flare=100.0, subside=100.0), "call", 0),
+    # violence (clock 2) before the auxiliary's discovery (clock 3): a reported fight, so
+    # the auxiliary comes for the call
+    (AUX, dict(escalate=100.0, auxiliary=100.0), "call", 1),
+    # the auxiliary's discovery (clock 3) before a smart alert (clock 4)
+    ([*AUX, "reform.smart_alerts=true"], dict(auxiliary=100.0, alert=100.0), "auxiliary", 0),
+])
+def test_clocks_due_at_the_same_time_fire_in_their_fixed_order(sets, kw, channel, fights):
+    d = ExtraDispute(0.0, 0, clocks(**kw), elderly_alone=True)
+    m = _model(*sets, disputes=[d])
+    m.run_until(200.0)
+    dispute = m.disputes_by_id.get(0)
+    row = dispute.record() if dispute is not None else m.records.disputes[0]
+    assert (row.first_channel, row.fights) == (channel, fights)
+    assert (row.outcome == "subsided") == (not channel)  # it subsided, at 100
+
+
+@pytest.mark.parametrize(("sets", "elderly", "channel"), [
+    (["reform.smart_alerts=true"], True, "alert"),  # found at 50, the officer there at 62
+    (["reform.smart_alerts=true"], False, ""),  # only the elderly living alone are flagged
+    ([], True, ""),  # no smart alerts: nothing at 50; it subsides at 100
+])
+def test_a_smart_alert_finds_only_an_elderly_residents_dispute(sets, elderly, channel):
+    d = ExtraDispute(0.0, 0, clocks(alert=50.0, subside=100.0), elderly_alone=elderly)
+    m = _model(*sets, disputes=[d])
+    m.run_until(99.0)
+    dispute = m.disputes_by_id[0]
+    assert dispute.first_channel is None if not channel else (
+        dispute.first_channel.value, dispute.t_first_contact) == (channel, 62.0)
+    m.run_until(101.0)
+    assert (0 in m.disputes_by_id) == bool(channel)  # not found: it subsided at 100
+
+
+def test_flares_follow_the_hours_of_the_day():
+    # demand weight 0 in hours 0-11 and 2 in hours 12-23 (the profile has mean 1): a flare
+    # clock of 100 profile-minutes started at 0 fires where the demand since then reaches 100:
+    # 720 + 100 / 2 = 770; the call (no delay) is made then
+    cfg = ["rhythm.enabled=true", "rhythm.flares_follow_hours=true",
+           "rhythm.hour_profile=" + ",".join(["0"] * 12 + ["1"] * 12),
+           "rhythm.weekday_profile=" + ",".join(["1"] * 7)]
+    m = _model(*cfg, disputes=[ExtraDispute(0.0, 0, clocks(flare=100.0))])
+    rec = m.simulate()
+    assert [c["t_call"] for c in rec.calls] == [770.0]
 
 
 # ------------------------------------------------------------------ _fight (fight duration)
