@@ -17,7 +17,7 @@ from conftest import QUIET, clocks, line_layout, scenario
 from mesa import Model
 from scipy.stats import poisson
 
-from sim.world.disputes import DisputeKind
+from sim.world.disputes import Dispute, DisputeKind
 from sim.world.households import RepeatRisk
 from sim.world.model import ExtraDispute, PolicingModel
 from sim.world.residents import Population
@@ -65,11 +65,19 @@ def test_a_new_dispute_keeps_what_it_was_made_with():
     assert (d.tension, d.tension0, d.elderly_alone) == (2, 2, True)
     assert m.populations[0].disputes_of(2) == [0] == m.populations[0].disputes_of(7)
     assert d in m.latent_set(0, 1) and not m.latent_set(0, 0)
+    assert d.screenings == 0 and d.job is None
+    assert d.cell is m.cell_of(0, 1) and d in d.cell.agents  # placed in its village's cell
     assert d.record().as_dict() == dict(
         dispute_id=0, township=0, village=1, kind="family", t_start=0.0, tension0=2,
         tension=2, elderly_alone=True, flares=0, fights=0, injuries=0, interventions=0,
         relapses=0, referred=False, t_first_contact=None, first_channel="", outcome="open",
         state_at_end="latent", t_end=None, resolved_by="", t_first_fight=None, t_repeat=None)
+
+
+def test_a_dispute_made_without_a_key_has_key_zero():
+    m = _model()
+    d = Dispute(m, 0, 0, 0, DisputeKind.OTHER, 1, (), False, clocks())
+    assert d.key == 0 and d.draw(INJURY, 2) == dispute_uniform(0, INJURY, 2)
 
 
 def test_a_failed_mediation_of_a_dispute_with_parties_starts_repeats():
