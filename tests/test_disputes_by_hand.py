@@ -17,6 +17,7 @@ from conftest import QUIET, clocks, line_layout, scenario
 from mesa import Model
 from scipy.stats import poisson
 
+from sim.scenario import DISPUTE_KINDS
 from sim.world.disputes import Dispute, DisputeKind
 from sim.world.households import RepeatRisk
 from sim.world.model import ExtraDispute, PolicingModel
@@ -28,10 +29,13 @@ from sim.world.streams import (
     FIGHT_COURSE,
     INJURY,
     REPEAT_KEY,
+    RandomStreams,
     dispute_bits,
     dispute_uniform,
+    replication_seed,
 )
 
+KINDS = [DisputeKind(k) for k in DISPUTE_KINDS]
 BASE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
         "travel.turnout_min=2", "travel.local_trip_min=5", "staff.station_officers=1",
         "staff.community_officers=0", "staff.auxiliaries=0", "shifts.duty_groups=1",
@@ -590,3 +594,40 @@ def test_repeats_due_at_the_same_time_start_in_the_order_drawn():
     risk._on_due()
     assert [row[8] for row in model.started] == [dispute_bits(77, REPEAT_KEY, 2, j)
                                                  for j in (0, 1)]
+
+
+def test_first_disputes_follow_their_arrival_stream():
+    # No rhythm, no repeats: township 0's disputes come from its "dispute_arrivals" stream in
+    # this order: the count ~ Poisson(lam), lam = 365 / 1,000 / year x 2,000 residents x
+    # 20 days / 365 = 40; the times sorted uniforms on [0, 20 days); villages by population
+    # (1,000 each: 1/2 each); kinds by the default shares 0.35, 0.25, 0.15, 0.10, 0.15; the
+    # tension 1 + Poisson(0.5), at most 5. Re-drawn here from a fresh copy of the stream.
+    m = _model("disputes.rate_per_1000_year=365", "days=20", distances=(10.0, 20.0))
+    rng = RandomStreams(replication_seed(m.root_seed, 0)).township("dispute_arrivals", 0)
+    n = int(rng.poisson(40.0))
+    times = np.sort(rng.uniform(0.0, 20 * 1440.0, n))
+    village = rng.choice(2, size=n, p=[0.5, 0.5])
+    kind = rng.choice(5, size=n, p=[0.35, 0.25, 0.15, 0.10, 0.15])
+    tension = np.minimum(1 + rng.poisson(0.5, n), 5)
+    rows = m._dispute_rows
+    assert len(rows) == n > 20
+    assert [r[0] for r in rows] == times.tolist()
+    assert [(r[1], r[2], r[3], r[4]) for r in rows] == [
+        (0, v, KINDS[k], t) for v, k, t in zip(village.tolist(), kind.tolist(),
+                                                 tension.tolist(), strict=True)]
+    assert all(len(r[5]) == 2 for r in rows)  # two parties each
+    keys = RandomStreams(replication_seed(m.root_seed, 0)).dispute_keys(0, n)
+    assert [r[8] for r in rows] == keys
+    assert m.records.prepared_disputes == n and m._n_disputes == n
+
+
+def test_keep_total_rate_thins_the_first_disputes_by_the_repeats_share():
+    # with repeats of expected 0.5 per dispute and keep_total_rate, the first disputes arise
+    # at rate x (1 - 0.5): their count is Poisson(40 x 0.5 = 20) from the arrivals stream
+    m = _model("disputes.rate_per_1000_year=365", "days=20", "households.repeat=true",
+               "households.repeat_expected=0.5", "households.keep_total_rate=true",
+               distances=(10.0, 20.0))
+    rng = RandomStreams(replication_seed(m.root_seed, 0)).township("dispute_arrivals", 0)
+    n = int(rng.poisson(20.0))
+    times = set(rng.uniform(0.0, 20 * 1440.0, n).tolist())
+    assert len([r for r in m._dispute_rows if r[0] in times]) == n
