@@ -631,3 +631,27 @@ def test_keep_total_rate_thins_the_first_disputes_by_the_repeats_share():
     n = int(rng.poisson(20.0))
     times = set(rng.uniform(0.0, 20 * 1440.0, n).tolist())
     assert len([r for r in m._dispute_rows if r[0] in times]) == n
+
+
+def test_the_record_of_a_dispute_under_mediation_and_of_one_that_subsided():
+    # dispute 0 (village 0, tension 2 at arrival at 10): flares at 110, called in at 115,
+    # the officer there at 127 (12 min): mediating at 130, first met by a call
+    # dispute 1 (village 1, arrival 20): subsides 50 minutes later, at 70
+    ds = [ExtraDispute(10.0, 0, clocks(flare=100.0, report_delay=5.0), tension=2,
+                       kind=DisputeKind.LAND),
+          ExtraDispute(20.0, 1, clocks(subside=50.0), elderly_alone=True)]
+    m = _model(disputes=ds, distances=(10.0, 20.0))
+    m.run_until(130.0)
+    assert m.disputes_by_id[0].record().as_dict() == dict(
+        dispute_id=0, township=0, village=0, kind="land", t_start=10.0, tension0=2,
+        tension=2, elderly_alone=False, flares=1, fights=0, injuries=0, interventions=1,
+        relapses=0, referred=False, t_first_contact=127.0, first_channel="call",
+        outcome="open", state_at_end="mediating", t_end=None, resolved_by="",
+        t_first_fight=None, t_repeat=None)
+    (gone,) = m.records.disputes
+    assert gone.as_dict() == dict(
+        dispute_id=1, township=0, village=1, kind="neighbour", t_start=20.0, tension0=1,
+        tension=1, elderly_alone=True, flares=0, fights=0, injuries=0, interventions=0,
+        relapses=0, referred=False, t_first_contact=None, first_channel="",
+        outcome="subsided", state_at_end="subsided", t_end=70.0, resolved_by="",
+        t_first_fight=None, t_repeat=None)
