@@ -655,3 +655,26 @@ def test_the_record_of_a_dispute_under_mediation_and_of_one_that_subsided():
         relapses=0, referred=False, t_first_contact=None, first_channel="",
         outcome="subsided", state_at_end="subsided", t_end=70.0, resolved_by="",
         t_first_fight=None, t_repeat=None)
+
+
+@pytest.mark.parametrize(("success", "want"), [
+    # settled for good by the station officer who came for the call
+    (1.0, dict(outcome="resolved", state_at_end="resolved", resolved_by="station_officer",
+               tension=1, relapses=0)),
+    # failed: back to latent with one more level of tension and a relapse counted
+    (0.0, dict(outcome="open", state_at_end="latent", resolved_by="", tension=2,
+               relapses=1)),
+])
+def test_a_mediation_settles_or_relapses_by_its_success(success, want):
+    # flare at 100, called in at once, the officer there at 112; P(success) is the station
+    # officer's (tension 1: no decay), 1 or 0, so the outcome draw cannot matter
+    d = ExtraDispute(0.0, 0, clocks(flare=100.0))
+    m = _model(f"mediation.success_station_officer={success}", disputes=[d])
+    _later_episodes(m)  # the next episode's clocks all far away
+    rec = m.simulate()
+    (row,) = rec.disputes
+    got = {k: row[k] for k in want}
+    assert got == want
+    assert (row["interventions"], row["first_channel"], row["t_first_contact"]) == (
+        1, "call", 112.0)
+    assert (row["t_end"] is not None) == (success == 1.0)
