@@ -678,3 +678,28 @@ def test_a_mediation_settles_or_relapses_by_its_success(success, want):
     assert (row["interventions"], row["first_channel"], row["t_first_contact"]) == (
         1, "call", 112.0)
     assert (row["t_end"] is not None) == (success == 1.0)
+
+
+@pytest.mark.parametrize(("u", "reported"), [(0.4, True), (0.5, False)])
+def test_an_unprompted_fight_is_reported_by_its_episodes_uniform(u, reported):
+    # fight_report_prob 0.5: the first fight (unprompted, at 100) is reported when its
+    # episode's fight_report_u is below 0.5 (0.5 itself is not): a fight call at once (no
+    # delay), the dispute acute; else nobody calls and it is latent again (episode 2)
+    d = ExtraDispute(0.0, 0, clocks(escalate=100.0, fight_report_u=u))
+    m = _model("disputes.fight_report_prob=0.5", disputes=[d])
+    m.run_until(100.5)
+    dispute = m.disputes_by_id[0]
+    assert [(c.kind, c.t_call) for c in m.records.calls] == ([("fight", 100.0)] if reported
+                                                             else [])
+    assert (dispute.state.value, dispute.episode, dispute.flares) == (
+        ("acute", 1, 1) if reported else ("latent", 2, 0))
+    assert (dispute.fights, dispute.tension) == (1, 2)
+
+
+@pytest.mark.parametrize(("tension", "max_tension", "after"), [(5, 5, 5), (1, 2, 2), (2, 3, 3)])
+def test_a_fight_raises_the_tension_up_to_its_maximum(tension, max_tension, after):
+    # one unprompted, unreported fight at 1,000 (x 0.7^(T-1) at tension T: before 1,000)
+    d = ExtraDispute(0.0, 0, clocks(escalate=1000.0, fight_report_u=1.0), tension=tension)
+    m = _model(f"disputes.max_tension={max_tension}", disputes=[d])
+    rec = m.simulate()
+    assert (rec.disputes[0]["fights"], rec.disputes[0]["tension"]) == (1, after)
