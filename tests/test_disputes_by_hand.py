@@ -21,7 +21,7 @@ from sim.scenario import DISPUTE_KINDS
 from sim.world.disputes import Dispute, DisputeKind
 from sim.world.households import RepeatRisk
 from sim.world.model import ExtraDispute, PolicingModel
-from sim.world.residents import Population
+from sim.world.residents import Population, Resident
 from sim.world.streams import (
     CALM,
     EPISODE_CLOCKS,
@@ -703,3 +703,9 @@ def test_a_fight_raises_the_tension_up_to_its_maximum(tension, max_tension, afte
     m = _model(f"disputes.max_tension={max_tension}", disputes=[d])
     rec = m.simulate()
     assert (rec.disputes[0]["fights"], rec.disputes[0]["tension"]) == (1, after)
+
+
+def test_a_resident_made_without_a_dispute_list_starts_with_none():
+    a = Resident(Model(rng=1), 3, 0, 1, False)
+    assert a.disputes == [] and (a.index, a.village, a.household, a.elderly_alone) == (
+        3, 0, 1, False)
