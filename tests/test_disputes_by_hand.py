@@ -193,6 +193,7 @@ def test_an_unattended_quarrel_calms_down_by_its_own_clock():
     assert (d.state.value, d.episode) == ("acute", 1)
     m.run_until(100.0 + calm1 + 1e-6)
     assert (d.state.value, d.episode, d.tension) == ("latent", 2, 1)
+    assert "calm" not in d._events and _only_pending(m, d)
     second = 100.0 + calm1 + 50.0
     m.run_until(second + calm2 - 1e-6)
     assert (d.state.value, d.flares) == ("acute", 2)
@@ -709,3 +710,20 @@ def test_a_resident_made_without_a_dispute_list_starts_with_none():
     a = Resident(Model(rng=1), 3, 0, 1, False)
     assert a.disputes == [] and (a.index, a.village, a.household, a.elderly_alone) == (
         3, 0, 1, False)
+
+
+def test_a_fight_cancels_the_quarrels_calm_clock():
+    # quarrel clocks, mean 10 min: flare at 100, called in at once (the officer there at
+    # 112), violent, the fight 2 minutes later (102). A quarrel that has turned into a fight
+    # no longer calms down: with a key whose calm clock (-10 ln(1 - u), u its CALM draw for
+    # flare 1) would come between the fight and the officer, the dispute is still acute,
+    # in its first episode, just before 112
+    key = next(k for k in range(1, 200)
+               if 2.0 < -10.0 * math.log1p(-dispute_uniform(k, CALM, 1)) < 11.0)
+    m = _model("acute.quarrel_clocks=true", "acute.calm_mean_min=10")
+    m.start_dispute((0.0, 0, 0, DisputeKind.OTHER, 1, (), False,
+                     clocks(flare=100.0, violent_u=0.0, acute=2.0), key))
+    m.run_until(111.9)
+    d = m.disputes_by_id[0]
+    assert (d.state.value, d.episode, d.fights) == ("acute", 1, 1)
+    assert [c.kind for c in m.records.calls] == ["fight"]
