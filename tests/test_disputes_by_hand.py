@@ -727,3 +727,18 @@ def test_a_fight_cancels_the_quarrels_calm_clock():
     d = m.disputes_by_id[0]
     assert (d.state.value, d.episode, d.fights) == ("acute", 1, 1)
     assert [c.kind for c in m.records.calls] == ["fight"]
+
+
+@pytest.mark.parametrize(("sets", "channel"), [
+    (AUX, "auxiliary"),  # found at 50 by the auxiliary living there (7 min: at 57)
+    ([], ""),  # no auxiliary lives there: nothing at 50; it subsides at 100
+])
+def test_only_a_resident_auxiliary_discovers_a_latent_dispute(sets, channel):
+    d = ExtraDispute(0.0, 0, clocks(auxiliary=50.0, subside=100.0))
+    m = _model(*sets, disputes=[d])
+    m.run_until(99.0)
+    dispute = m.disputes_by_id[0]
+    got = "" if dispute.first_channel is None else dispute.first_channel.value
+    assert (got, dispute.t_first_contact) == (channel, 57.0 if channel else None)
+    m.run_until(101.0)
+    assert (0 in m.disputes_by_id) == bool(channel)
