@@ -416,3 +416,16 @@ def test_ratio_interval_from_one_and_from_two_pairs():
     assert rel == pytest.approx(20.5 / 10.05 - 1)
     flo, fhi = _fieller_by_t_tests(a, b)
     assert (lo, hi) == pytest.approx((flo - 1, fhi - 1), abs=1e-6)
+
+
+def test_point_summary_clips_a_share_to_0_1_but_not_a_count():
+    # escalation_rate 0.9, 1.0, 1.0 at point 0: mean 29/30, t interval 29/30 +- 4.30 * sem,
+    # sem = sqrt(var / 3) = sqrt((1/300) / 3): hi = 0.967 + 0.143 > 1, clipped to 1.0;
+    # calls 10, 11, 15 are a count: never clipped
+    t = _table([(0, 0, 10.0, 0.9), (0, 1, 11.0, 1.0), (0, 2, 15.0, 1.0)])
+    s = point_summary(t, ["staff.x"]).set_index("metric")
+    assert s.loc[OTHER, "mean"] == pytest.approx(29 / 30) and s.loc[OTHER, "ci_high"] == 1.0
+    lo = stats.t.interval(0.95, 2, loc=29 / 30, scale=stats.sem([0.9, 1.0, 1.0]))[0]
+    assert s.loc[OTHER, "ci_low"] == pytest.approx(lo)
+    assert s.loc[KEY, "ci_high"] == pytest.approx(
+        stats.t.interval(0.95, 2, loc=12.0, scale=stats.sem([10.0, 11.0, 15.0]))[1])

@@ -200,3 +200,12 @@ def test_the_event_heap_answers_as_mesas_event_list(plan, cancel, n):
     for empty in (mesa_list, heap):
         with pytest.raises(IndexError):
             empty.pop_event()
+
+
+def test_an_empty_heap_raises_as_mesas_event_list_does():
+    # Mesa's EventList.pop_event raises IndexError("Event list is empty"); the same message,
+    # so code catching Mesa's error reads ours alike
+    with pytest.raises(IndexError, match=r"^Event list is empty$"):
+        EventList().pop_event()
+    with pytest.raises(IndexError, match=r"^Event list is empty$"):
+        EventHeap().pop_event()

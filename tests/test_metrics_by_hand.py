@@ -26,6 +26,7 @@ from sim.experiments.metrics import (
     METRICS,
     YEAR_MIN,
     compute_metrics,
+    resources,
     tables_from_records,
     time_budget,
 )
@@ -265,3 +266,46 @@ def test_time_budget_shares_by_hand():
     assert b.loc[("station_officer", "travel"), "share"] == pytest.approx(0.2)
     assert b.loc[("station_officer", "duty"), "hours"] == pytest.approx(16.0)
     assert b.loc[("auxiliary", "on_scene"), "share"] == pytest.approx(1.0)
+
+
+def test_a_wait_under_a_minute_is_a_wait():
+    rec = _records()
+    rec.calls[3].t_dispatch = 1600.5  # c3 now waits half a minute (not 4)
+    m = compute_metrics(tables_from_records(rec))
+    assert m["p_wait"] == pytest.approx(2 / 6)  # c3 and c5 still waited
+    assert m["queue_wait_mean_min"] == pytest.approx((0 + 0 + 0.5 + 0 + 10 + 0) / 6)
+
+
+def test_resources_per_post_by_hand():
+    rec = _records()
+    w = [(0, "station_officer", "off_duty", 600.0), (0, "station_officer", "duty", 300.0),
+         (0, "station_officer", "travel", 120.0), (0, "station_officer", "on_scene", 60.0),
+         (1, "station_officer", "on_call", 240.0), (1, "station_officer", "casework", 180.0),
+         (2, "village_auxiliary", "visit", 90.0), (2, "village_auxiliary", "duty", 30.0)]
+    rec.workload = [{"responder_id": r, "township": 0, "role": p, "activity": a, "minutes": m,
+                     "post": p} for r, p, a, m in w]
+    rec.staff = [{"responder_id": 0, "township": 0, "role": "station_officer",
+                  "post": "station_officer", "jobs": 3},
+                 {"responder_id": 1, "township": 0, "role": "station_officer",
+                  "post": "station_officer", "jobs": 2},
+                 {"responder_id": 2, "township": 0, "role": "village_auxiliary",
+                  "post": "village_auxiliary", "jobs": 4}]
+    out = resources(tables_from_records(rec))
+    # the run is HORIZON = 68,400 min; a year 525,600 min: per_year = 525,600 / 68,400
+    per_year = 525_600 / 68_400
+    so = out["station_officer"]
+    assert so["headcount"] == 2.0  # headcounts are not scaled
+    # minutes: 1,500 in all, 600 off duty and 240 on call -> 660 on duty = 11 h
+    assert so["on_duty_hours"] == pytest.approx(11 * per_year)
+    assert so["on_call_hours"] == pytest.approx(4 * per_year)
+    # busy: travel 2 h + on scene 1 h + casework 3 h
+    assert so["busy_hours"] == pytest.approx(6 * per_year)
+    assert so["busy_travel_hours"] == pytest.approx(2 * per_year)
+    assert so["busy_casework_hours"] == pytest.approx(3 * per_year)
+    assert so["busy_screening_hours"] == 0.0
+    assert so["jobs"] == pytest.approx(5 * per_year)  # 3 + 2 jobs
+    va = out["village_auxiliary"]
+    assert va["headcount"] == 1.0 and va["on_duty_hours"] == pytest.approx(2 * per_year)
+    assert va["busy_hours"] == pytest.approx(1.5 * per_year) and va["jobs"] == 4 * per_year
+    rec.staff = []  # no staff table: jobs unknown
+    assert math.isnan(resources(tables_from_records(rec))["station_officer"]["jobs"])

@@ -205,3 +205,11 @@ def test_duty_rotation_hands_over_at_midnight():
     assert got == {0.0: 0, 479.0: 0, 480.0: 1, 959.0: 1, 960.0: 2, 1439.0: 2, 1440.0: 0,
                    1919.0: 0, 1920.0: 1}
     assert all(c["t_dispatch"] == c["t_call"] for c in rec.calls)
+
+
+def test_components_active_names_the_components_switched_on():
+    from sim.world.policies import Components
+
+    assert Components().active() == []
+    assert Components(screening=True, village_auxiliaries=True).active() == [
+        "village_auxiliaries", "screening"]  # in the order the fields are declared

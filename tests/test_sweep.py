@@ -107,6 +107,8 @@ def test_resume_of_a_finished_sweep_recomputes_nothing(straight, reference, tmp_
     again = run_sweep(load_sweep(SMOKE), tmp_path, workers=1, resume=True)
     assert (again.done, again.skipped) == (0, RUNS)
     assert_frame_equal(again.table, reference, check_exact=True)
+    assert again.out == tmp_path  # the summary names the folder it read
+    assert again.text().splitlines()[-1] == f"results: {tmp_path / 'runs.parquet'}"
     with pytest.raises(SweepError, match="--resume"):
         run_sweep(load_sweep(SMOKE), tmp_path, workers=1)
     other = tmp_path / "other.toml"

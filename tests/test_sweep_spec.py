@@ -209,3 +209,14 @@ def test_the_manifest_holds_what_docs_sweeps_md_promises(tmp_path):
     assert m["points"][1]["scenario"]["staff"]["auxiliaries"] == 36
     assert len(m["design_hash"]) == 64
     assert {"policesim_version", "mesa_version", "numpy_version", "python"} <= set(m)
+
+
+def test_a_baseline_that_leaves_an_axis_out_takes_the_base_scenarios_value(tmp_path):
+    # the baseline sets staff.auxiliaries only: its station officers are the base scenario's
+    # 12 (scenarios/station_centred.toml), not the 6 of the last grid point built before it
+    path = write(tmp_path, 'baseline = { "staff.auxiliaries" = 20 }\n' + AXIS +
+                 '[[axes]]\nkey = "staff.station_officers"\nvalues = [4, 6]\n')
+    sweep = load_sweep(path)
+    assert [tuple(p.columns.values()) for p in sweep.points] == [
+        (0, 4), (0, 6), (36, 4), (36, 6), (20, 12)]
+    assert sweep.baseline_point == 4 and sweep.points[4].scenario.staff.station_officers == 12
