@@ -742,3 +742,15 @@ def test_only_a_resident_auxiliary_discovers_a_latent_dispute(sets, channel):
     assert (got, dispute.t_first_contact) == (channel, 57.0 if channel else None)
     m.run_until(101.0)
     assert (0 in m.disputes_by_id) == bool(channel)
+
+
+def test_household_proneness_is_one_draw_per_household():
+    # one village of 5: 1 elderly resident alone (household 0), then households of 2:
+    # residents 1, 2 (household 1) and 3, 4 (household 2). Three gamma draws of mean 1 and
+    # CV 0.5 (shape k = 1 / 0.5^2 = 4, scale 1/4), in household order, each resident weighted
+    # by its household's draw: cumulative weights f0, f0+f1, f0+2f1, f0+2f1+f2, f0+2f1+2f2
+    pop = _population([5], [1], "residents.household_size=2")
+    pop.set_frailty(0.5, np.random.default_rng(9))
+    f0, f1, f2 = np.random.default_rng(9).gamma(4.0, 0.25, 3)
+    assert pop._cum_weight.tolist() == pytest.approx(
+        [f0, f0 + f1, f0 + 2 * f1, f0 + 2 * f1 + f2, f0 + 2 * f1 + 2 * f2], rel=1e-12)
