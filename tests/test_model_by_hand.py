@@ -961,6 +961,17 @@ def test_a_screening_visit_finds_each_latent_dispute_by_its_own_draw():
     assert all(d.first_channel is Channel.SCREENING for d in found)
 
 
+def test_a_detection_uniform_equal_to_the_probability_does_not_find_the_dispute():
+    # "found with probability p" is u < p for a uniform u on [0, 1): set detect_prob to
+    # exactly the first dispute's (DETECTION, visit 1) uniform, which then is not under it
+    m, ds, _ = _latent_village("screening.detect_prob=0.5", n=1)
+    u = dispute_uniform(ds[0].key, DETECTION, 1)
+    m, ds, officer = _latent_village(f"screening.detect_prob={u!r}", n=1)
+    assert m.params.screening.detect_prob == u
+    job = _job(m, JobKind.SCREENING, None, service=80.0, urgency=Urgency.SCREENING)
+    assert m.start_job(officer, job) == 80.0 and job.found == []
+
+
 def test_a_second_screening_visit_draws_the_next_detection_uniform():
     m, ds, officer = _latent_village("screening.detect_prob=0", n=3)
     for _ in range(2):  # nothing found (p = 0): each visit counts as one more met latent
@@ -1059,3 +1070,15 @@ def test_injected_calls_at_one_time_are_ordered_by_township_then_village():
     m.run_until(55.0)
     assert [(c["township"], c["village"], c["kind"]) for c in m.records.calls] == [
         (0, 0, "assault"), (0, 1, "theft"), (1, 0, "traffic")]
+
+
+def test_police_presence_is_the_nearest_base_of_any_responder_or_the_station():
+    # villages on a line at 10, 20 and 30 km from the station; the center office of the one
+    # cluster sits in the middle village (20 km), staffed by a district chief and two
+    # auxiliaries who live nowhere in the villages (home -1): the nearest police presence is
+    # 10, 0 and 10 km away (the station would be 10, 20, 30)
+    m = PolicingModel(scenario(*BASE, "reform.center_offices=true", "staff.auxiliaries=2",
+                               "reporting.enabled=true"),
+                      layouts=[line_layout([10.0, 20.0, 30.0])])
+    assert m.townships[0].center_village.tolist() == [1]
+    assert m.reporting.presence_km[0].tolist() == [10.0, 0.0, 10.0]

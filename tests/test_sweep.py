@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -109,6 +110,10 @@ def test_resume_of_a_finished_sweep_recomputes_nothing(straight, reference, tmp_
     assert_frame_equal(again.table, reference, check_exact=True)
     assert again.out == tmp_path  # the summary names the folder it read
     assert again.text().splitlines()[-1] == f"results: {tmp_path / 'runs.parquet'}"
+    # a kept run's folder says it is one run of a sweep, which run and of which sweep
+    man = json.loads((tmp_path / "records" / "p0-r0" / "manifest.json").read_text())
+    assert (man["kind"], man["run_id"], man["point"]) == ("sweep-run", "p0-r0", 0)
+    assert man["sweep"] == load_sweep(SMOKE).name
     with pytest.raises(SweepError, match="--resume"):
         run_sweep(load_sweep(SMOKE), tmp_path, workers=1)
     other = tmp_path / "other.toml"

@@ -27,6 +27,7 @@ def write(tmp_path: Path, body: str, base: Path = BASE) -> Path:
     return p
 
 
+BASE_ROAD_KM = 30.0  # township.max_road_km of BASE (the default of sim/scenario/township.py)
 AXIS = '[[axes]]\nkey = "staff.auxiliaries"\nvalues = [0, 36]\n'
 
 
@@ -212,11 +213,14 @@ def test_the_manifest_holds_what_docs_sweeps_md_promises(tmp_path):
 
 
 def test_a_baseline_that_leaves_an_axis_out_takes_the_base_scenarios_value(tmp_path):
-    # the baseline sets staff.auxiliaries only: its station officers are the base scenario's
-    # 12 (scenarios/station_centred.toml), not the 6 of the last grid point built before it
+    # the baseline sets staff.auxiliaries only: its township.max_road_km is the base
+    # scenario's (30 km: station_centred.toml leaves it at the schema's default), not the
+    # 20 of the last grid point built before it. (A township key: the base file has a
+    # [township] table, which a shallow copy of the file's mapping would share between points.)
     path = write(tmp_path, 'baseline = { "staff.auxiliaries" = 20 }\n' + AXIS +
-                 '[[axes]]\nkey = "staff.station_officers"\nvalues = [4, 6]\n')
+                 '[[axes]]\nkey = "township.max_road_km"\nvalues = [10, 20]\n')
     sweep = load_sweep(path)
     assert [tuple(p.columns.values()) for p in sweep.points] == [
-        (0, 4), (0, 6), (36, 4), (36, 6), (20, 12)]
-    assert sweep.baseline_point == 4 and sweep.points[4].scenario.staff.station_officers == 12
+        (0, 10.0), (0, 20.0), (36, 10.0), (36, 20.0), (20, BASE_ROAD_KM)]
+    assert sweep.baseline_point == 4
+    assert sweep.points[4].scenario.township.max_road_km == BASE_ROAD_KM
