@@ -370,16 +370,19 @@ def test_seasonal_arrivals_re_derived_kinds_by_season_and_share():
     assert len(set(kind)) >= 4
 
 
+def _one_kind_among_elderly(kind: str, rate: int, days: int) -> list[str]:
+    """Every dispute of ``kind``; a fifth of the residents elderly and alone, relative risk 100."""
+    return [f"disputes.rate_per_1000_year={rate}", f"days={days}",
+            *(f"disputes.share_{k}={int(k == kind)}" for k in DISPUTE_KINDS),
+            "residents.elderly_alone_share=0.2", "residents.elderly_alone_risk=100"]
+
+
 def test_elder_support_disputes_involve_the_elderly_alone_as_the_first_party():
     # Every dispute an elder-support one; a fifth of the residents elderly and alone, relative
     # risk 100: the first party is elderly-alone with probability 0.2 x 100 / (0.2 x 100 +
     # 0.8) = 0.96 (about 160 disputes: fewer than 80% of them has probability < 1e-9),
     # against 0.2 for a party drawn at random. The row's flag is its first party's.
-    sets = ["disputes.rate_per_1000_year=1000", "days=60", "disputes.share_family=0",
-            "disputes.share_neighbour=0", "disputes.share_land=0",
-            "disputes.share_elder_support=1", "disputes.share_other=0",
-            "residents.elderly_alone_share=0.2", "residents.elderly_alone_risk=100"]
-    m = _model(sets)
+    m = _model(_one_kind_among_elderly("elder_support", rate=1000, days=60))
     rows = m._dispute_rows
     pop = m.populations[0]
     first = pop.are_elderly_alone(np.array([r[5][0] for r in rows])).tolist()
@@ -391,11 +394,7 @@ def test_elder_support_disputes_involve_the_elderly_alone_as_the_first_party():
 def test_other_kinds_pick_their_first_party_at_random():
     # No elder-support disputes: the first party is elderly-alone with probability 0.2 only
     # (about 40 disputes: more than half alone has probability < 1e-4)
-    sets = ["disputes.rate_per_1000_year=500", "days=30", "disputes.share_family=1",
-            "disputes.share_neighbour=0", "disputes.share_land=0",
-            "disputes.share_elder_support=0", "disputes.share_other=0",
-            "residents.elderly_alone_share=0.2", "residents.elderly_alone_risk=100"]
-    m = _model(sets)
+    m = _model(_one_kind_among_elderly("family", rate=500, days=30))
     rows = m._dispute_rows
     alone = [r[6] for r in rows]
     first = m.populations[0].are_elderly_alone(np.array([r[5][0] for r in rows])).tolist()
