@@ -545,9 +545,10 @@ def test_mean_report_delay_by_hand():
     assert ch.mean_delay(5.0, 1.0) == pytest.approx(20.0)  # 40 x 0.5
 
 
-def _flare_report(sets, distances=(10.0, 20.0)):
-    """A dispute in village 0 that flares at 100 min, with the reporting channel on."""
-    d = ExtraDispute(0.0, 0, _clocks(flare=100.0))
+def _flare_report(sets, distances=(10.0, 20.0), clocks=None):
+    """A dispute in village 0 that flares at 100 min (or has ``clocks``), with the reporting
+    channel on; the model run to 100.5 min."""
+    d = ExtraDispute(0.0, 0, clocks if clocks is not None else _clocks(flare=100.0))
     m = PolicingModel(scenario(*BASE, "reporting.enabled=true", "reporting.delay_near_min=6",
                                "reporting.delay_per_km_min=0.5", *sets),
                       layouts=[line_layout(list(distances))], extra_disputes=[d])
@@ -556,18 +557,23 @@ def _flare_report(sets, distances=(10.0, 20.0)):
     return m, dispute
 
 
+def _called_in_by_110_after(m, e: float, kind: str) -> None:
+    """Village 0 (10 km) decided at 100 min to call 110, at familiarity 0: the call comes
+    11 x ``e`` min later (mean delay 6 + 0.5 x 10 = 11 min), as a ``kind`` call."""
+    assert m.records.reports == [{"t": 100.0, "township": 0, "village": 0, "dispute_id": 0,
+                                  "km": 10.0, "familiarity": 0.0, "route": "110"}]
+    m.run_until(100.0 + 11.0 * e + 1.0)
+    (c,) = m.records.calls
+    assert c["t_call"] == pytest.approx(100.0 + 11.0 * e) and c["kind"] == kind
+
+
 def test_a_flare_far_from_the_police_is_called_in_after_a_distance_delay():
     # village 0 is 10 km from the station (the only police base): always reported
     # (prob_near = 1); mean delay 6 + 0.5 x 10 = 11 min at familiarity 0; the delay is
     # 11 x the unit exponential of the flare's addressed uniform (REPORT, flare 1, j = 2)
     m, d = _flare_report(["reporting.prob_near=1"])
     assert m.reporting.presence_km[0].tolist() == [10.0, 20.0]
-    assert m.records.reports == [{"t": 100.0, "township": 0, "village": 0, "dispute_id": 0,
-                                  "km": 10.0, "familiarity": 0.0, "route": "110"}]
-    e = -math.log1p(-dispute_uniform(d.key, REPORT, 1, 2))
-    m.run_until(100.0 + 11.0 * e + 1.0)
-    (c,) = m.records.calls
-    assert c["t_call"] == pytest.approx(100.0 + 11.0 * e) and c["kind"] == "dispute"
+    _called_in_by_110_after(m, -math.log1p(-dispute_uniform(d.key, REPORT, 1, 2)), "dispute")
 
 
 def test_a_flare_nobody_reports_is_recorded_as_such():
@@ -759,19 +765,10 @@ def test_an_officer_attendance_job_takes_its_fixed_time_and_marks_the_call_once(
 def test_a_reported_fight_takes_the_fight_route_draws_whatever_the_report_odds():
     # a latent fight at 100 min (fight_report_u = 0: reported) with prob_near = 0: the fight
     # is reported anyway; its delay is 11 x the unit exponential of (FIGHT_ROUTE, fight 1, 2)
-    d = ExtraDispute(0.0, 0, _clocks(escalate=100.0))
-    m = PolicingModel(scenario(*BASE, "reporting.enabled=true", "reporting.delay_near_min=6",
-                               "reporting.delay_per_km_min=0.5", "reporting.prob_near=0",
-                               "disputes.fight_report_prob=0.5"),
-                      layouts=[line_layout([10.0, 20.0])], extra_disputes=[d])
-    m.run_until(100.5)
-    (dispute,) = m.disputes_by_id.values()
-    assert m.records.reports == [{"t": 100.0, "township": 0, "village": 0, "dispute_id": 0,
-                                  "km": 10.0, "familiarity": 0.0, "route": "110"}]
-    e = -math.log1p(-dispute_uniform(dispute.key, FIGHT_ROUTE, 1, 2))
-    m.run_until(100.0 + 11.0 * e + 1.0)
-    (c,) = m.records.calls
-    assert c["t_call"] == pytest.approx(100.0 + 11.0 * e) and c["kind"] == "fight"
+    m, dispute = _flare_report(["reporting.prob_near=0", "disputes.fight_report_prob=0.5"],
+                               clocks=_clocks(escalate=100.0))
+    _called_in_by_110_after(m, -math.log1p(-dispute_uniform(dispute.key, FIGHT_ROUTE, 1, 2)),
+                            "fight")
 
 
 def test_presence_is_measured_only_for_simulated_townships():
