@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import re
 import shutil
@@ -34,6 +33,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from mutation_sample import all_mutants, read_names  # this folder: on sys.path
 
 MUTANTS = Path("mutants")
 # one thread per BLAS pool: the parent forks a child per mutant, and forking a process with
@@ -45,10 +45,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 def mutant_names(pattern: str) -> list[str]:
     """Every mutant name in ``mutants/`` that contains ``pattern`` (a regular expression)."""
     rx = re.compile(pattern)
-    names = []
-    for meta in sorted(MUTANTS.rglob("*.py.meta")):
-        names += [k for k in json.loads(meta.read_text())["exit_code_by_key"] if rx.search(k)]
-    return sorted(names)
+    return sorted(k for k in all_mutants(MUTANTS) if rx.search(k))
 
 
 def _run_one(name: str, pytest_args: list[str], timeout_s: int) -> int:
@@ -85,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     if not MUTANTS.is_dir():
         sys.exit("no mutants/ here: run scripts/mutation.sh (MUTATION_KEEP=1 keeps it) first")
     if args.names:
-        names = [w for ln in args.names.read_text().splitlines() if not ln.startswith("#")
-                 for w in ln.split("#")[0].split() if "__mutmut_" in w]
+        # the mutant name of each line (lists like "survived NAME" give a status first)
+        names = [w for ln in read_names(args.names) for w in ln.split() if "__mutmut_" in w]
     else:
         names = mutant_names(args.match)
     tests = []
