@@ -190,6 +190,20 @@ def test_paired_comparison_means_and_undefined_sides():
     assert one.loc[KEY, "rel_change"] == pytest.approx(1.0)
 
 
+def test_paired_comparison_clips_a_share_difference_to_minus_one_and_one():
+    # escalation_rate (a share) falls by 1.0, 0.9 and 0.5: mean -0.8, standard deviation
+    # sqrt((0.04 + 0.01 + 0.09) / 2) = sqrt(0.07), so the t interval (2 degrees of freedom) is
+    # -0.8 -/+ t x sqrt(0.07 / 3) = -0.8 -/+ 0.657: [-1.457, -0.143], its low end clipped to
+    # -1 (a difference of shares is within [-1, 1], not [0, 1] as a share is)
+    a, b = _results([1.0, 1.0, 1.0], "escalation_rate"), _results([0.0, 0.1, 0.5],
+                                                                   "escalation_rate")
+    row = paired_comparison(a, b).set_index("metric").loc["escalation_rate"]
+    h = stats.t.ppf(0.975, 2) * math.sqrt(0.07 / 3)
+    assert row["diff"] == pytest.approx(-0.8)
+    assert -0.8 - h < -1.0
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((-1.0, -0.8 + h))
+
+
 def test_summarize_is_the_json_object():
     out = summarize(_results([4.0, math.nan, 8.0]))
     assert out[KEY] == 6.0 and out["open_share"] is None
@@ -256,6 +270,11 @@ def test_compare_uses_one_seed_for_both_sides(capsys):
     ra9, rb9, _ = compare(a, b, 1, seed=9)
     assert ra9[0].seed == rb9[0].seed == 9
     assert capsys.readouterr().err == ""  # no progress bar unless asked for
+    compare(a, b, 2, progress=True)
+    err = capsys.readouterr().err
+    assert f"{a.name} / {b.name}" in err and "0/2" in err  # both names; pairs (first display)
+    assert re.search(r"[0-9.?](pair/s|s/pair)\]", err)  # the unit: pairs of runs
+    assert not err.endswith("\n")  # cleared when done (leave=False)
 
 
 def test_quiet_gc_restores_the_collector():

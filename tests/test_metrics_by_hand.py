@@ -18,7 +18,9 @@ hand value here changed too, and a new metric fails ``test_every_metric_has_a_ha
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from types import SimpleNamespace
 
 import pytest
 
@@ -30,6 +32,7 @@ from sim.experiments.metrics import (
     tables_from_records,
     time_budget,
 )
+from sim.experiments.run import mean_resources
 from sim.world.records import DisputeRecord, Records
 
 DAY = 1440.0
@@ -276,20 +279,25 @@ def test_a_wait_under_a_minute_is_a_wait():
     assert m["queue_wait_mean_min"] == pytest.approx((0 + 0 + 0.5 + 0 + 10 + 0) / 6)
 
 
-def test_resources_per_post_by_hand():
+# A station's workload (responder, post, activity, minutes) and jobs attended per responder
+WORKLOAD = [(0, "station_officer", "off_duty", 600.0), (0, "station_officer", "duty", 300.0),
+            (0, "station_officer", "travel", 120.0), (0, "station_officer", "on_scene", 60.0),
+            (1, "station_officer", "on_call", 240.0), (1, "station_officer", "casework", 180.0),
+            (2, "village_auxiliary", "visit", 90.0), (2, "village_auxiliary", "duty", 30.0)]
+JOBS = [(0, "station_officer", 3), (1, "station_officer", 2), (2, "village_auxiliary", 4)]
+
+
+def _with_workload(workload=WORKLOAD, jobs=JOBS) -> Records:
     rec = _records()
-    w = [(0, "station_officer", "off_duty", 600.0), (0, "station_officer", "duty", 300.0),
-         (0, "station_officer", "travel", 120.0), (0, "station_officer", "on_scene", 60.0),
-         (1, "station_officer", "on_call", 240.0), (1, "station_officer", "casework", 180.0),
-         (2, "village_auxiliary", "visit", 90.0), (2, "village_auxiliary", "duty", 30.0)]
     rec.workload = [{"responder_id": r, "township": 0, "role": p, "activity": a, "minutes": m,
-                     "post": p} for r, p, a, m in w]
-    rec.staff = [{"responder_id": 0, "township": 0, "role": "station_officer",
-                  "post": "station_officer", "jobs": 3},
-                 {"responder_id": 1, "township": 0, "role": "station_officer",
-                  "post": "station_officer", "jobs": 2},
-                 {"responder_id": 2, "township": 0, "role": "village_auxiliary",
-                  "post": "village_auxiliary", "jobs": 4}]
+                     "post": p} for r, p, a, m in workload]
+    rec.staff = [{"responder_id": r, "township": 0, "role": p, "post": p, "jobs": n}
+                 for r, p, n in jobs]
+    return rec
+
+
+def test_resources_per_post_by_hand():
+    rec = _with_workload()
     out = resources(tables_from_records(rec))
     # the run is HORIZON = 68,400 min; a year 525,600 min: per_year = 525,600 / 68,400
     per_year = 525_600 / 68_400
@@ -309,3 +317,37 @@ def test_resources_per_post_by_hand():
     assert va["busy_hours"] == pytest.approx(1.5 * per_year) and va["jobs"] == 4 * per_year
     rec.staff = []  # no staff table: jobs unknown
     assert math.isnan(resources(tables_from_records(rec))["station_officer"]["jobs"])
+
+
+def test_mean_resources_average_each_post_over_the_runs():
+    # run 1: the workload above (station officers 11 h on duty, 5 jobs); run 2: officer 0 has
+    # 600 more minutes of duty (21 h on duty) and 7 jobs instead of 3 (9 jobs in all)
+    more = [(r, p, a, m + 600.0 if (r, a) == (0, "duty") else m) for r, p, a, m in WORKLOAD]
+    jobs = [(r, p, 7 if r == 0 else n) for r, p, n in JOBS]
+    runs = [SimpleNamespace(tables=tables_from_records(_with_workload(w, j)))
+            for w, j in ((WORKLOAD, JOBS), (more, jobs))]
+    per_year = 525_600 / 68_400
+    out = mean_resources(runs)
+    assert set(out) == {"station_officer", "village_auxiliary"}
+    so = out["station_officer"]
+    assert so["headcount"] == 2.0
+    assert so["on_duty_hours"] == pytest.approx((11 + 21) / 2 * per_year)
+    assert so["busy_hours"] == pytest.approx(6 * per_year)  # duty is not busy
+    assert so["jobs"] == pytest.approx((5 + 9) / 2 * per_year)
+    assert out["village_auxiliary"]["jobs"] == pytest.approx(4 * per_year)
+    assert mean_resources([]) == {}
+    quiet = SimpleNamespace(tables=tables_from_records(_records()))  # no workload recorded
+    assert mean_resources([quiet]) == {}
+
+
+def test_a_run_without_workload_records_has_an_empty_time_budget():
+    b = time_budget(tables_from_records(_records()))
+    assert len(b) == 0 and list(b.columns) == ["role", "activity", "minutes", "share", "hours"]
+
+
+def test_tables_without_case_or_report_records_count_none():
+    # Tables' defaults (cases=None, reports=None), as a caller without those records builds it
+    tab = dataclasses.replace(tables_from_records(_records()), cases=None, reports=None)
+    m = compute_metrics(tab)
+    assert (m["recorded_cases"], m["auxiliary_reports"], m["unreported_flares"]) == (0, 0, 0)
+    assert m["calls"] == EXPECTED["calls"]  # the other metrics as before

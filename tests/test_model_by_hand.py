@@ -858,6 +858,24 @@ def test_screening_and_elderly_visits_are_not_doubled_while_one_waits():
     assert m.records.missed_visits == 1
 
 
+@pytest.mark.parametrize(("sets", "due"), [
+    # two villages every 2 days: one every 1,440 min from 1,440, villages 0, 1, 0, ...
+    (("reform.dedicated_community_officers=true", "staff.community_officers=1"),
+     [(1440.0, 0, 0), (2880.0, 0, 1), (4320.0, 0, 0)]),
+    (("reform.dedicated_community_officers=true", "staff.community_officers=1",
+      "community_work.elderly_visits=false"), []),  # visits switched off
+    (("reform.dedicated_community_officers=true", "staff.community_officers=0"), []),  # nobody
+    (("reform.dedicated_community_officers=false", "staff.community_officers=1"), []),  # rostered
+])
+def test_elderly_rounds_need_dedicated_community_officers_and_the_visits_on(sets, due):
+    m = _model([*sets, "days=4", "community_work.elderly_interval_days=2"],
+               layouts=[line_layout([10.0, 4.0])])
+    seen = []
+    m.request_elderly_visit = lambda t, v: seen.append((m.now, t, v))
+    m.run_until(5000.0)
+    assert seen == due
+
+
 def test_a_follow_up_visit_is_due_at_the_dispute_household():
     m, jobs = _spied("community_work.followup_visit_min=40")
     d = SimpleNamespace(village=1, township=0)

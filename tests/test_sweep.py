@@ -49,6 +49,11 @@ def straight(tmp_path_factory) -> Path:
     assert [d.name for d in (out / "records").iterdir()] == ["p0-r0"]
     metrics = pd.read_parquet(out / "records" / "p0-r0" / "metrics.parquet")
     assert metrics["calls"].item() == table["calls"].iloc[0]
+    # finished: the manifest says so and counts the runs; the analysis is written (smoke.toml
+    # has a baseline, so the paired differences too)
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["status"] == "complete" and man["runs"] == {"total": RUNS, "failed": 0}
+    assert (out / "summary.parquet").is_file() and (out / "paired.parquet").is_file()
     return out
 
 

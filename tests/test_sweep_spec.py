@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.experiments.analysis import paired_differences, point_summary, replications_needed
 from sim.experiments.metrics import METRICS
-from sim.experiments.sweep import SweepError, _manifest, load_sweep, run_sweep
+from sim.experiments.sweep import SweepError, _check_out, _manifest, load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "station_centred.toml"
@@ -50,6 +50,13 @@ AXIS = '[[axes]]\nkey = "staff.auxiliaries"\nvalues = [0, 36]\n'
      "staff.station_officers"),
     ('[fixed]\nstaff.auxilaries = 3\n' + AXIS, "fixed", "did you mean 'staff.auxiliaries'"),
     ("[records]\npoints = [7]\n" + AXIS, "records.points", "no point 7"),
+    ('design = "lhs"\nsamples = 4\n[[axes]]\nkey = "staff.auxiliaries"\n'
+     "range = { start = 0, stop = 36, num = 4 }\n", "axes",
+     "range: a Latin hypercube samples start..stop; drop num/step"),
+    # a bad point of linked axes is named by every value it sets, in the axis' order
+    ('[[axes]]\nkeys = ["staff.station_officers", "staff.auxiliaries"]\n'
+     "values = [[4, 0], [-1, 3]]\n", "point 1 (staff.station_officers=-1, staff.auxiliaries=3)",
+     "staff.station_officers: must be at least 0, got -1"),
 ])
 def test_errors_name_the_file_and_the_field(tmp_path, body, field, message):
     path = write(tmp_path, body)
@@ -224,3 +231,18 @@ def test_a_baseline_that_leaves_an_axis_out_takes_the_base_scenarios_value(tmp_p
         (0, 10.0), (0, 20.0), (36, 10.0), (36, 20.0), (20, BASE_ROAD_KM)]
     assert sweep.baseline_point == 4
     assert sweep.points[4].scenario.township.max_road_km == BASE_ROAD_KM
+
+
+def test_an_empty_runs_folder_holds_no_runs(tmp_path):
+    # a sweep stopped before it saved its first run leaves runs/ empty: nothing to resume or
+    # to protect, so neither a fresh start nor a resume (no manifest to match) is refused
+    sweep = load_sweep(write(tmp_path, AXIS))
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    _check_out(out, sweep, resume=False)
+    _check_out(out, sweep, resume=True)
+    (out / "runs" / "p0-r0.parquet").write_bytes(b"")  # one saved run
+    with pytest.raises(SweepError, match="already holds sweep runs; pass --resume"):
+        _check_out(out, sweep, resume=False)
+    with pytest.raises(SweepError, match=r"has runs but no manifest\.json"):
+        _check_out(out, sweep, resume=True)

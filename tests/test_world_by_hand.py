@@ -52,6 +52,22 @@ def test_festival_days_count_the_run_days_inside_the_window(start, length, days,
     assert Rhythm(cfg, days * DAY_MIN).festival_days(days * DAY_MIN) == expected
 
 
+@pytest.mark.parametrize(("start", "length", "horizon_days", "expected_days"), [
+    (25.0, 15.0, 40, [(25, 40)]),  # days 25..39: one window, midnight of 25 to midnight of 40
+    (25.0, 15.0, 27.5, [(25, 27.5)]),  # cut at the horizon, half-way through day 27
+    (0.0, 1.0, 3, [(0, 1)]),  # a window at time 0 of a single day
+    # wrapping past day 365: days 0..4 of the first year, then 360..369 as one window
+    (360.0, 10.0, 400, [(0, 5), (360, 370)]),
+])
+def test_festival_windows_run_from_first_midnight_to_the_midnight_after_the_last_day(
+        start, length, horizon_days, expected_days):
+    cfg = scenario("rhythm.enabled=true").rhythm.model_copy(
+        update={"spring_festival_start_day": start, "spring_festival_days": length})
+    horizon = horizon_days * DAY_MIN
+    windows = Rhythm(cfg, horizon).festival_windows(horizon)
+    assert windows == [(a * DAY_MIN, b * DAY_MIN) for a, b in expected_days]
+
+
 def test_a_call_record_as_a_plain_dict():
     rec = Records(horizon_min=100.0, warmup_min=0.0, residents=10)
     c = rec.new_call(5.0, 0, 2, "theft", -1, 12.5, 20.0, True)
