@@ -11,6 +11,7 @@ from hypothesis import settings
 from sim.scenario import Scenario, scenario_from_mapping
 from sim.world.disputes import Clocks
 from sim.world.geography import Layout
+from sim.world.model import PolicingModel
 
 # Hypothesis runs derandomised (a fixed seed per test) so a failure in CI reproduces: the same
 # examples every run. HYPOTHESIS_PROFILE=explore draws fresh random examples, for hunting.
@@ -23,6 +24,22 @@ QUIET = [  # no random disputes or calls: only what a test injects
     "calls.theft_per_1000_year=0", "calls.public_order_per_1000_year=0",
     "calls.assault_per_1000_year=0",
 ]
+
+
+# The hand-timed model tests' base (test_model_by_hand, test_draws_by_hand,
+# test_reporting_by_hand): 60 km/h, circuity 1, 1 km cells, so a village 10 km away is 10 min
+# of driving + 2 min turnout; one station officer on one duty group; one day, no warm-up.
+BY_HAND = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
+           "travel.turnout_min=2", "travel.local_trip_min=5", "staff.station_officers=1",
+           "staff.community_officers=0", "staff.auxiliaries=0", "shifts.duty_groups=1",
+           "warmup_days=0", "days=1", "follow_up_days=0"]
+
+
+def by_hand_model(sets=(), layouts=None, disputes=(), **kw) -> PolicingModel:
+    """A model of :data:`BY_HAND` plus ``sets``; by default one village 10 km east."""
+    layouts = layouts or [line_layout([10.0])]
+    return PolicingModel(scenario(*BY_HAND, *sets), layouts=layouts, extra_disputes=disputes,
+                         **kw)
 
 
 def scenario(*sets: str, **top) -> Scenario:
