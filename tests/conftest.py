@@ -42,6 +42,14 @@ def by_hand_model(sets=(), layouts=None, disputes=(), **kw) -> PolicingModel:
                          **kw)
 
 
+def by_hand_disputes(*sets: str, disputes=(), distances=(10.0,), n_townships: int = 1,
+                     ) -> PolicingModel:
+    """A model of :data:`BY_HAND` plus ``sets`` and the given disputes; each township's villages
+    on a line at ``distances`` km (test_disputes_by_hand, test_residents_by_hand)."""
+    layouts = [line_layout(list(distances)) for _ in range(n_townships)]
+    return PolicingModel(scenario(*BY_HAND, *sets), layouts=layouts, extra_disputes=disputes)
+
+
 def scenario(*sets: str, **top) -> Scenario:
     """A scenario from overrides (``key=value`` strings) on top of the defaults."""
     return scenario_from_mapping(dict(top), "<test>", list(sets))
