@@ -1,0 +1,166 @@
+"""sim/experiments/{run,metrics,analysis}.py on tiny hand-built inputs (issue 20's survivors).
+
+Each expected value is a literal worked out by hand in the comment beside it, never a value
+computed by the code under test. The records helpers come from tests/test_metrics_by_hand.py.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from test_metrics_by_hand import HORIZON, _with_workload
+
+from sim.experiments.metrics import METRICS, resources, tables_from_records
+from sim.experiments.run import (
+    INDEPENDENT_SEED_OFFSET,
+    Interrupted,
+    compare,
+    mean_ci,
+    run_replications,
+)
+from sim.world.records import Records
+
+PER_YEAR = 525_600 / HORIZON  # a 365-day year over the 68,400-minute run of the helpers
+
+
+def test_resources_of_a_run_where_nobody_was_off_duty():
+    # no "off_duty" (and no "on_call") activity anywhere: nothing to subtract from the total
+    rec = _with_workload(workload=[(0, "station_officer", "duty", 120.0),
+                                   (0, "station_officer", "travel", 60.0)],
+                         jobs=[(0, "station_officer", 1)])
+    so = resources(tables_from_records(rec))["station_officer"]
+    assert so["on_duty_hours"] == pytest.approx(3 * PER_YEAR)  # 180 min = 3 h
+    assert so["on_call_hours"] == 0.0
+    assert so["busy_hours"] == pytest.approx(1 * PER_YEAR)  # travel 60 min
+
+
+def test_tables_of_a_run_without_rows_keep_their_columns():
+    rec = Records(horizon_min=100.0, warmup_min=10.0, residents=5)  # no period end: 0.0
+    tab = tables_from_records(rec)
+    assert list(tab.injuries.columns) == ["t", "from_dispute"]
+    assert list(tab.workload.columns) == ["responder_id", "role", "activity", "minutes"]
+    assert list(tab.villages.columns) == ["village", "station_km"]
+    assert list(tab.visits.columns) == ["t", "village", "found"]
+    assert list(tab.staff.columns) == ["responder_id", "role", "post", "jobs"]
+    assert list(tab.cases.columns) == ["t", "township"]
+    assert list(tab.reports.columns) == ["t", "dispute_id", "route"]
+    for frame in (tab.calls, tab.disputes, tab.injuries, tab.staff):
+        assert len(frame) == 0
+    assert tab.period_end_min is None and tab.period_end == 100.0  # 0.0 means "the run's end"
+    assert (tab.horizon_min, tab.warmup_min, tab.residents) == (100.0, 10.0, 5)
+    for col in ("t_dispatch", "t_arrive", "t_clear", "travel_min"):
+        assert tab.calls[col].dtype == float, col
+    for col in ("t_first_contact", "t_end", "t_first_fight", "t_repeat"):
+        assert tab.disputes[col].dtype == float, col
+    assert math.isnan(tab.follow_up_min) is False and tab.follow_up_min == 0.0
+    assert isinstance(tab.calls, pd.DataFrame)
+
+
+def test_mean_ci_of_equal_values_is_their_mean_exactly():
+    # 0.7 three times: the mean in floating point (0.7 + 0.7 + 0.7) / 3 is not exactly 0.7,
+    # so the sample deviation is a rounding error (~1e-16), not 0; equal values still give a
+    # zero-width interval at the mean, not a t interval of rounding noise
+    m, lo, hi = mean_ci([0.7, 0.7, 0.7])
+    assert m == pytest.approx(0.7, rel=1e-15)
+    assert lo == m and hi == m
+    assert mean_ci([4.0, 4.0]) == (4.0, 4.0, 4.0)  # two equal values: a (zero-width) interval
+    m1, lo1, hi1 = mean_ci([4.0])  # one value: a mean, no interval
+    assert m1 == 4.0 and math.isnan(lo1) and math.isnan(hi1)
+
+
+def _tiny(*extra: str):
+    from conftest import scenario
+    return scenario("days=3", "warmup_days=1", "township.villages=3", "township.clusters=1",
+                    "township.population_per_village=3000", "staff.station_officers=2",
+                    "staff.community_officers=0", "staff.auxiliaries=0",
+                    "shifts.duty_groups=1", *extra)
+
+
+def test_compare_independent_seeds_side_b_from_another_root():
+    a, b = _tiny("seed=5"), _tiny("seed=6", "staff.station_officers=3")
+    ra, rb, _ = compare(a, b, 1, seed=5, independent=True)
+    assert ra[0].seed == 5
+    assert rb[0].seed == 5 + 1_000_003  # INDEPENDENT_SEED_OFFSET, documented
+    assert INDEPENDENT_SEED_OFFSET == 1_000_003
+
+
+def test_compare_keeps_each_sides_finished_pairs_on_its_own_side():
+    a, b = _tiny("seed=5"), _tiny("seed=6", "staff.station_officers=3")
+    ka, kb, _ = compare(a, b, 1)
+    ra, rb, table = compare(a, b, 1, kept=(ka, kb))  # nothing left to run
+    assert ra[0] is ka[0] and rb[0] is kb[0]
+    assert ra[0].scenario is a and rb[0].scenario is b
+    assert table.set_index("metric").loc["disputes", "pairs"] == 1
+
+
+def _fake_runs(monkeypatch, stop_at: tuple[str, int] | None = None) -> list[tuple]:
+    """Replace run_once by a stand-in that records (scenario name, k, seed, layouts) per call.
+
+    Its results carry metrics 1.0 (side "a") or 3.0 (side "b"); ``stop_at`` (name, k) raises
+    KeyboardInterrupt there, as Ctrl-C would.
+    """
+    import sim.experiments.run as run_module
+    calls: list[tuple] = []
+
+    def fake(scenario, replication=0, seed=None, layouts=None):
+        calls.append((scenario.name, replication, seed, layouts))
+        if stop_at == (scenario.name, replication):
+            raise KeyboardInterrupt
+        value = 1.0 if scenario.name == "a" else 3.0
+        return SimpleNamespace(scenario=scenario, replication=replication, seed=seed,
+                               metrics=dict.fromkeys(METRICS, value))
+
+    monkeypatch.setattr(run_module, "run_once", fake)
+    monkeypatch.setattr(run_module, "layouts_for", lambda scn: f"layouts of {scn.name}")
+    return calls
+
+
+def _named(name: str, seed: int = 5):
+    return SimpleNamespace(name=name, seed=seed, policy="p")
+
+
+def test_run_replications_runs_only_the_replications_not_kept(monkeypatch):
+    calls = _fake_runs(monkeypatch)
+    kept = [SimpleNamespace(replication=0, seed=8)]
+    done = run_replications(_named("a"), 3, seed=8, kept=kept)
+    assert done[0] is kept[0] and [r.replication for r in done] == [0, 1, 2]
+    # replications 1 and 2 only, each with the given root and the scenario's layouts
+    assert calls == [("a", 1, 8, "layouts of a"), ("a", 2, 8, "layouts of a")]
+    assert len(kept) == 1  # the caller's list is not extended
+
+
+def test_run_replications_interrupted_carries_the_finished_runs(monkeypatch):
+    _fake_runs(monkeypatch, stop_at=("a", 2))
+    with pytest.raises(Interrupted) as info:
+        run_replications(_named("a"), 4)
+    assert [r.replication for r in info.value.a] == [0, 1] and info.value.b is None
+    assert isinstance(info.value, KeyboardInterrupt)  # still stops a caller that knows no more
+
+
+def test_compare_runs_pairs_in_turn_after_the_kept_ones(monkeypatch):
+    calls = _fake_runs(monkeypatch)
+    x0, x1, y0 = (SimpleNamespace(replication=k, metrics=dict.fromkeys(METRICS, v))
+                  for k, v in ((0, 1.0), (1, 1.0), (0, 3.0)))
+    kept_a, kept_b = [x0, x1], [y0]
+    ra, rb, table = compare(_named("a", seed=5), _named("b", seed=6), 3,
+                            kept=(kept_a, kept_b))
+    # one full pair kept (A's second run has no partner: run again); A's seed for both
+    assert calls == [("a", 1, 5, "layouts of a"), ("b", 1, 5, "layouts of b"),
+                     ("a", 2, 5, "layouts of a"), ("b", 2, 5, "layouts of b")]
+    assert ra[0] is x0 and rb[0] is y0 and ra[1] is not x1
+    assert [r.replication for r in ra] == [r.replication for r in rb] == [0, 1, 2]
+    assert kept_a == [x0, x1] and kept_b == [y0]  # the callers' lists untouched
+    row = table.set_index("metric").loc["calls"]
+    assert (row["mean_a"], row["mean_b"], row["diff"], row["pairs"]) == (1.0, 3.0, 2.0, 3)
+
+
+def test_compare_interrupted_keeps_whole_pairs(monkeypatch):
+    calls = _fake_runs(monkeypatch, stop_at=("b", 1))
+    with pytest.raises(Interrupted) as info:
+        compare(_named("a"), _named("b"), 3, seed=4, independent=True)
+    assert [r.replication for r in info.value.a] == [0]  # A's run 1 finished, its pair not
+    assert [r.replication for r in info.value.b] == [0]
+    assert [c[2] for c in calls] == [4, 4 + 1_000_003, 4, 4 + 1_000_003]
