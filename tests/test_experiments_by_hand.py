@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 from test_metrics_by_hand import HORIZON, _with_workload
 
-from sim.experiments.metrics import METRICS, resources, tables_from_records
+from sim.experiments.metrics import (
+    METRICS,
+    compute_metrics,
+    officer_response_mean,
+    resources,
+    tables_from_records,
+)
 from sim.experiments.run import (
     INDEPENDENT_SEED_OFFSET,
     Interrupted,
@@ -164,3 +170,53 @@ def test_compare_interrupted_keeps_whole_pairs(monkeypatch):
     assert [r.replication for r in info.value.a] == [0]  # A's run 1 finished, its pair not
     assert [r.replication for r in info.value.b] == [0]
     assert [c[2] for c in calls] == [4, 4 + 1_000_003, 4, 4 + 1_000_003]
+
+
+def test_resources_posts_from_roles_and_jobs_of_a_post_without_staff_rows():
+    rec = _with_workload(workload=[(0, "station_officer", "duty", 60.0),
+                                   (1, "station_officer", "visit", 30.0),
+                                   (2, "village_auxiliary", "screening", 120.0)],
+                         jobs=[(0, "station_officer", 2), (1, "station_officer", 1)])
+    for row in rec.workload:  # records without a post: the role is the post
+        del row["post"]
+    out = resources(tables_from_records(rec))
+    assert set(out) == {"station_officer", "village_auxiliary"}
+    so, va = out["station_officer"], out["village_auxiliary"]
+    assert so["headcount"] == 2.0 and va["headcount"] == 1.0  # responders 0, 1 and 2
+    assert so["jobs"] == pytest.approx(3 * PER_YEAR)  # 2 + 1 jobs
+    assert va["jobs"] == 0.0  # the staff table has no auxiliary: none attended
+    assert so["busy_visit_hours"] == pytest.approx(0.5 * PER_YEAR)
+    assert va["busy_screening_hours"] == pytest.approx(2 * PER_YEAR)
+    assert va["on_duty_hours"] == pytest.approx(2 * PER_YEAR)
+    assert set(so) == {"headcount", "on_duty_hours", "on_call_hours", "busy_hours",
+                       "busy_travel_hours", "busy_on_scene_hours", "busy_screening_hours",
+                       "busy_visit_hours", "busy_casework_hours", "jobs"}
+
+
+def test_resources_of_a_run_of_no_length_are_undefined():
+    rec = _with_workload(workload=[(0, "station_officer", "duty", 60.0)],
+                         jobs=[(0, "station_officer", 1)])
+    rec.horizon_min = 0.0  # no run length: no "per year"
+    so = resources(tables_from_records(rec))["station_officer"]
+    assert so["headcount"] == 1.0 and math.isnan(so["jobs"])  # headcounts are not scaled
+
+
+def test_officer_response_mean_without_the_officer_column_is_undefined():
+    assert math.isnan(officer_response_mean(pd.DataFrame({"t_call": [1.0]})))
+    calls = pd.DataFrame({"t_call": [0.0, 10.0, 20.0], "officer_required": [1, 0, 1],
+                          "t_officer_arrive": [30.0, 11.0, None]})
+    assert officer_response_mean(calls) == 30.0  # only call 0: call 1 needs none, 2 had none
+
+
+def test_yearly_injury_rate_of_a_township_of_no_residents_counts_one():
+    from test_metrics_by_hand import _records
+    rec = _records()
+    rec.residents = 0  # divided by max(residents, 1): 6 injuries / 1 * 10,000 / 0.1 year
+    assert compute_metrics(tables_from_records(rec))["injury_crimes_per_10k_year"] == \
+        pytest.approx(600_000.0)
+    rec = _records()
+    rec.injuries = []  # no injury records at all: none counted, no share
+    m = compute_metrics(tables_from_records(rec))
+    assert m["injury_crimes"] == 0.0 and m["injury_crimes_per_10k_year"] == 0.0
+    assert math.isnan(m["injury_dispute_share"]) and m["dispute_injury_crimes"] == 0.0
+    assert m["criminal_incidents"] == 3.0  # the thefts c1, c4, c7 only
