@@ -6,13 +6,16 @@ computed by the code under test. The records helpers come from tests/test_metric
 
 from __future__ import annotations
 
+import json
 import math
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 from test_metrics_by_hand import HORIZON, _with_workload
 
+from sim.experiments.analysis import _json_number, clip_share, json_ready
 from sim.experiments.metrics import (
     METRICS,
     compute_metrics,
@@ -220,3 +223,37 @@ def test_yearly_injury_rate_of_a_township_of_no_residents_counts_one():
     assert m["injury_crimes"] == 0.0 and m["injury_crimes_per_10k_year"] == 0.0
     assert math.isnan(m["injury_dispute_share"]) and m["dispute_injury_crimes"] == 0.0
     assert m["criminal_incidents"] == 3.0  # the thefts c1, c4, c7 only
+
+
+def test_json_ready_turns_nan_into_none_and_numpy_scalars_into_python():
+    out = json_ready({"a": [1.5, math.nan, (np.int64(3), np.float64("nan"))],
+                      "b": {"c": np.float64(2.5), "d": "text", "e": None, "f": np.bool_(True)}})
+    assert out == {"a": [1.5, None, [3, None]],
+                   "b": {"c": 2.5, "d": "text", "e": None, "f": True}}
+    assert type(out["a"][2][0]) is int and type(out["b"]["c"]) is float
+    assert type(out["b"]["f"]) is bool
+    assert json_ready(math.inf) == math.inf  # only NaN is replaced (JSON has no NaN)
+    assert json.dumps(out)  # valid JSON
+
+
+def test_json_number_keeps_finite_numbers_and_drops_the_rest():
+    assert _json_number(math.inf) is None and _json_number(-math.inf) is None
+    assert _json_number(math.nan) is None and _json_number(np.float64("nan")) is None
+    assert _json_number(np.float32(0.5)) == 0.5 and type(_json_number(np.float32(0.5))) is float
+    assert _json_number(np.int64(7)) == 7 and type(_json_number(np.int64(7))) is int
+    assert _json_number(2.0) == 2.0 and _json_number(3) == 3 and _json_number("x") == "x"
+
+
+def test_clip_share_by_hand():
+    assert clip_share("calls", -5.0, 7.0) == (-5.0, 7.0)  # not a share: as it is
+    assert clip_share("calls", -5.0, 7.0, difference=True) == (-5.0, 7.0)
+    assert clip_share("p_wait", -0.2, 1.3) == (0.0, 1.0)  # a share: within [0, 1]
+    assert clip_share("p_wait", 0.2, 0.3) == (0.2, 0.3)
+    assert clip_share("open_share", -1.5, 1.5, difference=True) == (-1.0, 1.0)
+    assert clip_share("open_share", -0.5, 0.5, difference=True) == (-0.5, 0.5)
+    lo, hi = clip_share("p_wait", math.nan, math.nan)
+    assert math.isnan(lo) and math.isnan(hi)
+    lo, hi = clip_share("p_wait", math.nan, 2.0)
+    assert math.isnan(lo) and hi == 1.0
+    lo, hi = clip_share("p_wait", -3.0, math.nan, difference=True)
+    assert lo == -1.0 and math.isnan(hi)
