@@ -29,6 +29,7 @@ from sim.experiments.run import (
     compare,
     mean_ci,
     run_replications,
+    summarize,
 )
 from sim.world.records import Records
 
@@ -257,3 +258,12 @@ def test_clip_share_by_hand():
     assert math.isnan(lo) and hi == 1.0
     lo, hi = clip_share("p_wait", -3.0, math.nan, difference=True)
     assert lo == -1.0 and math.isnan(hi)
+
+
+def test_summarize_of_no_runs_is_an_object_of_nulls():
+    # (summarize raised KeyError on an empty list before: the frame had no metric columns)
+    out = summarize([])
+    assert all(out[k] is None for k in METRICS)
+    assert out["replications"] == [] and out["resources"] == {}
+    assert (out["scenario"], out["policy"], out["seed"]) == ("", "", None)
+    assert set(out) == {*METRICS, "replications", "scenario", "policy", "seed", "resources"}
