@@ -267,3 +267,22 @@ def test_summarize_of_no_runs_is_an_object_of_nulls():
     assert out["replications"] == [] and out["resources"] == {}
     assert (out["scenario"], out["policy"], out["seed"]) == ("", "", None)
     assert set(out) == {*METRICS, "replications", "scenario", "policy", "seed", "resources"}
+
+
+def test_consuming_the_records_empties_every_list_and_gives_the_same_tables():
+    kept = tables_from_records(_with_workload())
+    rec = _with_workload()
+    rec.villages = [{"village": 0, "station_km": 3.0}]
+    rec.visits = [{"t": 5.0, "village": 0, "found": True}]
+    eaten = tables_from_records(rec, consume=True)
+    for name in ("calls", "disputes", "injuries", "workload", "villages", "visits", "staff",
+                 "cases", "reports"):
+        assert getattr(rec, name) == [], name  # emptied (to a list, not None)
+    for name in ("calls", "disputes", "injuries", "workload", "staff", "cases", "reports"):
+        pd.testing.assert_frame_equal(getattr(eaten, name), getattr(kept, name))
+    assert eaten.villages.to_dict(orient="records") == [{"village": 0, "station_km": 3.0}]
+    assert eaten.visits.to_dict(orient="records") == [{"t": 5.0, "village": 0, "found": True}]
+    assert len(kept.calls) == 9 and len(kept.disputes) == 12  # the helpers' 9 calls, 12 disputes
+    again = _with_workload()
+    tables_from_records(again)  # not consumed by default
+    assert len(again.calls) == 9 and len(again.workload) == 8
