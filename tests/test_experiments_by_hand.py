@@ -15,7 +15,13 @@ import pandas as pd
 import pytest
 from test_metrics_by_hand import HORIZON, _with_workload
 
-from sim.experiments.analysis import _json_number, clip_share, json_ready
+from sim.experiments.analysis import (
+    _json_number,
+    clip_share,
+    json_ready,
+    side_correlation,
+    side_correlations,
+)
 from sim.experiments.metrics import (
     METRICS,
     compute_metrics,
@@ -286,3 +292,23 @@ def test_consuming_the_records_empties_every_list_and_gives_the_same_tables():
     again = _with_workload()
     tables_from_records(again)  # not consumed by default
     assert len(again.calls) == 9 and len(again.workload) == 8
+
+
+def test_side_correlation_by_hand_and_its_undefined_cases():
+    # (1, 2, 3) and (1, 3, 2): deviations (-1, 0, 1) and (-1, 1, 0): 1 / sqrt(2 * 2) = 0.5
+    assert side_correlation([1.0, 2.0, 3.0], [1.0, 3.0, 2.0]) == pytest.approx(0.5)
+    # a NaN on either side drops its pair: the same three pairs are left
+    assert side_correlation([1.0, 2.0, math.nan, 3.0, 7.0],
+                            [1.0, 3.0, 5.0, 2.0, math.nan]) == pytest.approx(0.5)
+    assert math.isnan(side_correlation([1.0, 2.0], [2.0, 1.0]))  # two pairs: too few
+    assert math.isnan(side_correlation([1.0, 2.0, math.nan], [2.0, 1.0, 0.0]))
+    assert math.isnan(side_correlation([1.0, 1.0, 1.0], [1.0, 2.0, 3.0]))  # A does not vary
+    assert math.isnan(side_correlation([1.0, 2.0, 3.0], [4.0, 4.0, 4.0]))  # B does not vary
+
+
+def test_side_correlations_keys_of_both_sides_only():
+    a = [{"m": 1.0, "only_a": 1.0}, {"m": 2.0, "only_a": 2.0}, {"m": 3.0, "only_a": 3.0}]
+    b = [{"m": 1.0}, {"m": 3.0}, {"m": 2.0}]
+    out = side_correlations(a, b)
+    assert set(out) == {"m"} and out["m"] == pytest.approx(0.5)
+    assert side_correlations([], b) == {} and side_correlations(a, []) == {}
