@@ -312,3 +312,21 @@ def test_side_correlations_keys_of_both_sides_only():
     out = side_correlations(a, b)
     assert set(out) == {"m"} and out["m"] == pytest.approx(0.5)
     assert side_correlations([], b) == {} and side_correlations(a, []) == {}
+
+
+def test_clean_turns_only_missing_values_into_none():
+    from sim.experiments.run import _clean
+    assert _clean(None) is None and _clean(math.nan) is None and _clean(np.float64("nan")) is None
+    assert _clean(2.5) == 2.5 and _clean(0.0) == 0.0 and _clean(3) == 3
+    assert _clean(math.inf) == math.inf  # only NaN is "missing"
+
+
+def test_quiet_gc_uses_the_measured_threshold_by_default():
+    import gc
+
+    from sim.experiments.run import quiet_gc
+    before = gc.get_threshold()
+    with quiet_gc():
+        # 200,000 allocations between young passes (docs/performance.md's measurement)
+        assert gc.get_threshold() == (200_000, *before[1:])
+    assert gc.get_threshold() == before
