@@ -256,6 +256,9 @@ def test_clip_share_by_hand():
     assert clip_share("calls", -5.0, 7.0, difference=True) == (-5.0, 7.0)
     assert clip_share("p_wait", -0.2, 1.3) == (0.0, 1.0)  # a share: within [0, 1]
     assert clip_share("p_wait", 0.2, 0.3) == (0.2, 0.3)
+    assert clip_share("p_wait", 1.2, 1.5) == (1.0, 1.0)  # wholly above 1: both ends at 1
+    assert clip_share("p_wait", -0.5, -0.1) == (0.0, 0.0)  # wholly below 0: both at 0
+    assert clip_share("p_wait", 1.2, 1.5, difference=True) == (1.0, 1.0)
     assert clip_share("open_share", -1.5, 1.5, difference=True) == (-1.0, 1.0)
     assert clip_share("open_share", -0.5, 0.5, difference=True) == (-0.5, 0.5)
     lo, hi = clip_share("p_wait", math.nan, math.nan)
