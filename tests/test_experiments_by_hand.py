@@ -333,3 +333,15 @@ def test_quiet_gc_uses_the_measured_threshold_by_default():
         # 200,000 allocations between young passes (docs/performance.md's measurement)
         assert gc.get_threshold() == (200_000, *before[1:])
     assert gc.get_threshold() == before
+
+
+def test_summarize_names_the_scenario_policy_and_seed_of_the_first_run():
+    runs = [SimpleNamespace(metrics=dict.fromkeys(METRICS, float(k)), replication=k,
+                            scenario=SimpleNamespace(name=f"s{k}", policy=f"p{k}"), seed=10 + k,
+                            tables=SimpleNamespace(workload=pd.DataFrame()))
+            for k in range(2)]
+    out = summarize(runs)
+    assert (out["scenario"], out["policy"], out["seed"]) == ("s0", "p0", 10)
+    assert out["calls"] == 0.5  # mean of 0 and 1
+    one = summarize(runs[:1])
+    assert (one["scenario"], one["policy"], one["seed"]) == ("s0", "p0", 10)
