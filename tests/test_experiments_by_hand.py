@@ -345,3 +345,13 @@ def test_summarize_names_the_scenario_policy_and_seed_of_the_first_run():
     assert out["calls"] == 0.5  # mean of 0 and 1
     one = summarize(runs[:1])
     assert (one["scenario"], one["policy"], one["seed"]) == ("s0", "p0", 10)
+
+
+def test_summarize_reports_each_posts_mean_resources():
+    run = SimpleNamespace(metrics=dict.fromkeys(METRICS, 1.0), replication=0, seed=3,
+                          scenario=SimpleNamespace(name="s", policy="p"),
+                          tables=tables_from_records(_with_workload()))
+    res = summarize([run])["resources"]
+    assert set(res) == {"station_officer", "village_auxiliary"}  # the helpers' two posts
+    assert res["station_officer"]["headcount"] == 2.0  # responders 0 and 1
+    assert res["station_officer"]["on_duty_hours"] == pytest.approx(11 * PER_YEAR)  # 660 min
