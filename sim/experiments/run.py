@@ -123,7 +123,7 @@ def _clean(x: float) -> float | None:
 
 def summarize(results: Sequence[RunResult]) -> dict[str, Any]:
     """The ``--json`` object: metric means, one entry per replication, scenario and seed."""
-    df = pd.DataFrame([r.metrics for r in results])
+    df = pd.DataFrame([r.metrics for r in results], columns=list(METRICS))
     out: dict[str, Any] = {k: _clean(float(df[k].mean())) for k in METRICS}
     out["replications"] = [{"replication": r.replication, **{k: _clean(v) for k, v in
                                                              r.metrics.items()}}
