@@ -387,6 +387,9 @@ def test_load_runs_drops_temporary_and_unreadable_files(tmp_path):
     got = load_runs(runs)
     assert list(got) == ["p0-r0"] and got["p0-r0"]["status"] == "ok"
     assert sorted(f.name for f in runs.iterdir()) == ["p0-r0.parquet"]
+    # a finished sweep with its manifest resumes: its one saved run is skipped, none done
+    again = run_sweep(sweep, out, workers=1, resume=True)
+    assert (again.done, again.skipped, list(again.table["run_id"])) == (0, 1, ["p0-r0"])
 
 
 def test_the_manifest_lists_the_packages_and_every_point(tmp_path):
@@ -446,3 +449,16 @@ def test_summary_text_line_by_line(tmp_path):
         "  failed p1-r1: E: boom\n"
         f"{s.points_table()}\n"
         f"results: {tmp_path / 'runs.parquet'}")
+
+
+def test_every_run_is_seeded_with_the_sweeps_root_seed(tmp_path):
+    # the sweep's seed (1), not the base scenario's (20211001), seeds replication 0: the run
+    # matches run_once with seed 1, and differs from the run with the base's seed (on this
+    # tiny township seed 1 meets no call in two days, the base's seed one)
+    from sim.experiments.run import run_once  # noqa: PLC0415
+    sweep = tiny(tmp_path, seed=1)
+    table = run_sweep(sweep, tmp_path / "out", workers=1).table
+    scn = sweep.points[0].scenario
+    want = run_once(scn, 0, 1).metrics
+    assert table.loc[0, list(METRICS)].to_dict() == pytest.approx(want, nan_ok=True)
+    assert run_once(scn, 0, BASE_SEED).metrics["calls"] != table.loc[0, "calls"]
