@@ -339,20 +339,22 @@ def test_a_tiny_sweep_writes_its_runs_records_manifest_and_progress(tmp_path, ca
         run_sweep(sweep, out, workers=1)
 
 
-def test_until_ci_stops_at_max_replications_with_the_worst_half_width(tmp_path):
-    # 2 replications, ceiling 2: one round, then the note with the worst relative half-width
-    # of "calls" (computed here with scipy's t interval)
-    sweep = tiny(tmp_path, replications=2, max_replications=2, key_metrics=["calls"])
+def test_until_ci_adds_a_round_then_stops_at_max_replications(tmp_path):
+    # 2 replications, ceiling 3: a first round of 2, a second up to the ceiling (3), then the
+    # note with the worst relative half-width of "calls" (computed here with scipy's t)
+    sweep = tiny(tmp_path, replications=2, max_replications=3, key_metrics=["calls"])
     summary = run_sweep(sweep, tmp_path / "out", workers=1, until_ci=0.01)
+    assert summary.replications == 3 and list(summary.table["run_id"]) == [
+        "p0-r0", "p0-r1", "p0-r2"]
     calls = summary.table["calls"].to_numpy()
-    assert len(calls) == 2 and calls.mean() > 0
-    half = stats.t.ppf(0.975, 1) * calls.std(ddof=1) / math.sqrt(2)
+    assert calls.mean() > 0
+    half = stats.t.ppf(0.975, 2) * calls.std(ddof=1) / math.sqrt(3)
     worst = half / calls.mean()
-    assert worst > 0.01  # two short runs: the target is out of reach
-    assert summary.notes == [f"--until-ci 0.01: worst relative half-width {worst:.3g} with 2 "
-                             "replications (max_replications 2 reached)"]
+    assert worst > 0.01  # three short runs: the target is out of reach
+    assert summary.notes == [f"--until-ci 0.01: worst relative half-width {worst:.3g} with 3 "
+                             "replications (max_replications 3 reached)"]
     man = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert man["until_ci"] == 0.01 and man["replications"] == 2
+    assert man["until_ci"] == 0.01 and man["replications"] == 3
 
 
 # ---------------------------------------------------------------- the table and manifest
