@@ -19,6 +19,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from sim.experiments.metrics import METRICS
+from sim.experiments.run import run_once
 from sim.experiments.sweep import (
     Axis,
     Range,
@@ -404,7 +405,11 @@ def test_the_manifest_lists_the_packages_and_every_point(tmp_path):
     assert [p["columns"] for p in m["points"]] == [{"staff.auxiliaries": 0},
                                                    {"staff.auxiliaries": 36}]
     assert m["points"][0]["scenario"]["township"]["layout"] == "generated"
-    json.dumps(m)  # plain JSON throughout (the scenario dumped in JSON mode)
+    # plain JSON throughout (the scenario dumped in JSON mode: lists, not tuples), so the
+    # manifest read back from its file is the manifest written
+    assert m == json.loads(json.dumps(m))
+    assert m["points"][0]["scenario"]["mediation"]["joint_kinds"] == list(
+        sweep.points[0].scenario.mediation.joint_kinds)
 
 
 # ---------------------------------------------------------------- the summary text
@@ -457,7 +462,6 @@ def test_every_run_is_seeded_with_the_sweeps_root_seed(tmp_path):
     # the sweep's seed (1), not the base scenario's (20211001), seeds replication 0: the run
     # matches run_once with seed 1, and differs from the run with the base's seed (on this
     # tiny township seed 1 meets no call in two days, the base's seed one)
-    from sim.experiments.run import run_once  # noqa: PLC0415
     sweep = tiny(tmp_path, seed=1)
     table = run_sweep(sweep, tmp_path / "out", workers=1).table
     scn = sweep.points[0].scenario
