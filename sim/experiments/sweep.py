@@ -278,12 +278,14 @@ def param_dtype(key: str) -> str:
     ann = str(PARAMS[key].annotation)
     if key.startswith("reform.") or ann == "<class 'bool'>":
         return "bool"
+    if "tuple" in ann:  # a list, even of floats (rhythm.hour_profile)
+        return ""
     if ann == "<class 'int'>":
         return "int64"
     if "float" in ann:
         return "float64"
     # "str" reads back from Parquet as the same dtype under pandas 2 (object) and 3 (str)
-    return "" if "tuple" in ann else "str"
+    return "str"
 
 
 def _check_key(key: str, where: str, axis: bool) -> None:
