@@ -246,11 +246,10 @@ def test_a_criminal_case_is_cut_into_casework_blocks_at_the_station():
     m._open_case(0)
     st = m.townships[0].station
     assert st == 2 and m.records.cases == [{"t": 0.0, "township": 0}]
-    cl = m.townships[0].cluster_of[st]
-    assert [_fields(j) for j in jobs] == [
-        (JobKind.CASEWORK, 2, Urgency.CASEWORK, 0.0, 0, 240.0, cl),
-        (JobKind.CASEWORK, 2, Urgency.CASEWORK, 0.0, 0, 240.0, cl),
-        (JobKind.CASEWORK, 2, Urgency.CASEWORK, 0.0, 0, 120.0, cl)]
+    assert [_fields(j) for j in jobs] == [  # cluster -1: the station is in no cluster
+        (JobKind.CASEWORK, 2, Urgency.CASEWORK, 0.0, 0, 240.0, -1),
+        (JobKind.CASEWORK, 2, Urgency.CASEWORK, 0.0, 0, 240.0, -1),
+        (JobKind.CASEWORK, 2, Urgency.CASEWORK, 0.0, 0, 120.0, -1)]
     m2, jobs2 = _spied("calls.casework_hours=8", "calls.casework_chunk_hours=4")
     m2._open_case(0)
     assert [j.service_min for j in jobs2] == [240.0, 240.0]  # exactly two blocks
@@ -282,6 +281,26 @@ def test_a_new_call_is_recorded_and_dispatched_with_its_urgency():
     assert m.records.calls[1]["officer_required"] is False
     assert m.records.calls[1]["station_km"] == 10.0
     assert m.new_call(CallKind.PUBLIC_ORDER, 0, 0).service_min == 0.0  # none given: 0
+
+
+@pytest.mark.parametrize(("is_officer", "officer_sent"), [(False, True), (True, False)])
+def test_a_call_answered_in_person_still_needs_its_officer(is_officer, officer_sent):
+    # a traffic call (officers required) in village 1, answered at once by whoever is on the
+    # spot: its record is dispatched, reached and cleared now with no travel; an auxiliary
+    # there still has an officer sent (the call's urgency, to village 1), an officer does not
+    m, jobs = _spied('dispatch.officer_required_kinds=["traffic"]')
+    call = m.new_call(CallKind.TRAFFIC, 0, 1, service_min=33.0)
+    on_spot = SimpleNamespace(unique_id=77, role=SimpleNamespace(value="x"), place=1,
+                              is_officer=is_officer)
+    m.answer_call_in_person(call, on_spot)
+    rec = m.records.calls[0]
+    assert (rec["t_dispatch"], rec["t_arrive"], rec["t_clear"], rec["travel_min"]) == (
+        0.0, 0.0, 0.0, 0.0)
+    assert (rec["responder_id"], rec["from_place"]) == (77, 1)
+    assert rec["t_officer_arrive"] == (None if officer_sent else 0.0)
+    sent = [(j.kind, j.place, j.urgency) for j in jobs[1:]]
+    assert sent == ([(JobKind.OFFICER_ATTENDANCE, 1, Urgency.EMERGENCY)] if officer_sent
+                    else [])
 
 
 def test_screening_and_elderly_visits_are_not_doubled_while_one_waits():

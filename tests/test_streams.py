@@ -126,3 +126,12 @@ def test_side_correlation_is_pearsons_over_complete_pairs():
                         rel_tol=1e-12)
     assert math.isnan(side_correlation([1.0, 2.0], [3.0, 4.0]))
     assert math.isnan(side_correlation([1.0, 1.0, 1.0], [3.0, 4.0, 5.0]))
+
+
+def test_seed_states_refuses_more_indices_than_32_bits_count(monkeypatch):
+    # n = 2**32 + 1 does not fit one 32-bit word per index: refused before any array is made
+    # (numpy is replaced by a stand-in without attributes, so any work on the arrays fails)
+    monkeypatch.setattr(streams, "np", object())
+    with pytest.raises(ValueError, match=r"^seed_states: 4294967297 indices do not fit one "
+                                         r"32-bit word each$"):
+        streams.seed_states(None, (1,), 2**32 + 1)

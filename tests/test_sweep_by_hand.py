@@ -340,6 +340,20 @@ def test_a_tiny_sweep_writes_its_runs_records_manifest_and_progress(tmp_path, ca
         run_sweep(sweep, out, workers=1)
 
 
+def test_force_replaces_another_sweeps_results(tmp_path):
+    # a folder holding sweep A's runs: sweep B (other points, so another fingerprint) is
+    # refused there, and with --force replaces them (B's runs only, afterwards)
+    out = tmp_path / "out"
+    run_sweep(tiny(tmp_path, officers=(4,)), out, workers=1)
+    b = tiny(tmp_path, officers=(5, 6))
+    with pytest.raises(SweepError, match="pass --force to replace it"):
+        run_sweep(b, out, workers=1)
+    summary = run_sweep(b, out, workers=1, force=True)
+    assert (summary.done, summary.skipped) == (2, 0)
+    assert list(pd.read_parquet(out / "runs.parquet")["staff.station_officers"]) == [5, 6]
+    assert json.loads((out / "manifest.json").read_text())["fingerprint"] == b.design_hash()
+
+
 def test_until_ci_adds_a_round_then_stops_at_max_replications(tmp_path):
     # 2 replications, ceiling 3: a first round of 2, a second up to the ceiling (3), then the
     # note with the worst relative half-width of "calls" (computed here with scipy's t)

@@ -246,3 +246,10 @@ def test_an_empty_runs_folder_holds_no_runs(tmp_path):
         _check_out(out, sweep, resume=False)
     with pytest.raises(SweepError, match=r"has runs but no manifest\.json"):
         _check_out(out, sweep, resume=True)
+
+
+def test_a_sweep_file_that_is_not_toml_is_named_with_the_toml_error(tmp_path):
+    path = write(tmp_path, "replications = = 2\n")
+    with pytest.raises(SweepError) as err:
+        load_sweep(path)
+    assert str(err.value) == f"{path}: invalid TOML: Invalid value (at line 2, column 16)"

@@ -68,6 +68,12 @@ def test_festival_windows_run_from_first_midnight_to_the_midnight_after_the_last
     assert windows == [(a * DAY_MIN, b * DAY_MIN) for a, b in expected_days]
 
 
+def test_a_call_record_needs_no_officer_unless_told():
+    rec = Records(horizon_min=100.0, warmup_min=0.0, residents=10)
+    assert rec.new_call(5.0, 0, 2, "theft", -1, 12.5, 20.0).officer_required is False
+    assert rec.new_call(6.0, 0, 2, "theft", -1, 12.5, 20.0, True).officer_required is True
+
+
 def test_a_call_record_as_a_plain_dict():
     rec = Records(horizon_min=100.0, warmup_min=0.0, residents=10)
     c = rec.new_call(5.0, 0, 2, "theft", -1, 12.5, 20.0, True)
