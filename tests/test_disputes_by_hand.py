@@ -430,6 +430,7 @@ def test_an_unprompted_fight_is_reported_by_its_episodes_uniform(u, reported):
     assert (dispute.state.value, dispute.episode, dispute.flares) == (
         ("acute", 1, 1) if reported else ("latent", 2, 0))
     assert (dispute.fights, dispute.tension) == (1, 2)
+    assert dispute.relapses == 0  # latent again unmet: no failed intervention to count
 
 
 @pytest.mark.parametrize(("tension", "max_tension", "after"), [(5, 5, 5), (1, 2, 2), (2, 3, 3)])

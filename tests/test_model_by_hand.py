@@ -19,6 +19,7 @@ from conftest import line_layout, scenario
 
 from sim.scenario import DISPUTE_KINDS
 from sim.world.disputes import Channel, DisputeKind, DisputeState
+from sim.world.households import RiskTargeting
 from sim.world.jobs import CallKind, Job, JobKind, Urgency
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.streams import (
@@ -28,6 +29,7 @@ from sim.world.streams import (
 )
 
 FAMILY = DISPUTE_KINDS.index("family")
+DAY = 1440.0
 
 
 # ---------------------------------------------------------------- records: village table
@@ -67,6 +69,16 @@ def test_a_mediation_on_arrival_counts_as_a_known_dispute_at_the_arrival_time():
     m.run_until(113.0)
     assert m.risk._known == {(0, 0): (1.0, 112.0)}
     assert math.isclose(m.risk.dispute_score(0, 0, 112.0), 1.0)
+
+
+def test_known_disputes_of_a_village_add_up_with_decay():
+    # risk memory of one day: a dispute met at 0 counts e^-1 a day later, plus the one met then
+    m = _model(["screening.risk_memory_days=1"])
+    rt = RiskTargeting(m)
+    rt.known_dispute(0, 0, 0.0)
+    rt.known_dispute(0, 0, DAY)
+    assert rt.dispute_score(0, 0, DAY) == pytest.approx(math.exp(-1) + 1)
+    assert rt.dispute_score(0, 1, DAY) == 0.0  # another village: none known
 
 
 def test_a_mediation_without_risk_targeting_keeps_no_score():

@@ -14,6 +14,7 @@ import pytest
 from conftest import QUIET, clocks, line_layout, scenario
 
 from sim.world.disputes import DisputeKind
+from sim.world.geography import generate_layout
 from sim.world.households import RepeatRisk
 from sim.world.model import ExtraDispute, PolicingModel
 from sim.world.records import CALL_FIELDS, Records
@@ -66,6 +67,19 @@ def test_festival_windows_run_from_first_midnight_to_the_midnight_after_the_last
     horizon = horizon_days * DAY_MIN
     windows = Rhythm(cfg, horizon).festival_windows(horizon)
     assert windows == [(a * DAY_MIN, b * DAY_MIN) for a, b in expected_days]
+
+
+def test_a_record_row_takes_a_field_by_item():
+    rec = Records(horizon_min=100.0, warmup_min=0.0, residents=10)
+    c = rec.new_call(5.0, 0, 2, "theft", -1, 12.5, 20.0)
+    c["t_dispatch"] = 7.5
+    assert c.t_dispatch == 7.5 and c.as_dict()["t_dispatch"] == 7.5
+
+
+def test_generated_villages_are_numbered_from_v001():
+    cfg = scenario().township
+    ids = generate_layout(cfg, np.random.default_rng(0)).village_ids
+    assert ids[:3] == ("V001", "V002", "V003") and ids[-1] == f"V{len(ids):03d}"
 
 
 def test_a_call_record_needs_no_officer_unless_told():
