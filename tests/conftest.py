@@ -26,9 +26,10 @@ QUIET = [  # no random disputes or calls: only what a test injects
 ]
 
 
-# The hand-timed model tests' base (test_model_by_hand, test_draws_by_hand,
-# test_reporting_by_hand): 60 km/h, circuity 1, 1 km cells, so a village 10 km away is 10 min
-# of driving + 2 min turnout; one station officer on one duty group; one day, no warm-up.
+# The hand-timed model tests' base (test_micro, test_model_by_hand, test_draws_by_hand,
+# test_reporting_by_hand, test_disputes_by_hand, test_residents_by_hand): 60 km/h, circuity 1,
+# 1 km cells, so a village 10 km away is 10 min of driving + 2 min turnout; one station
+# officer on one duty group; one day, no warm-up.
 BY_HAND = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
            "travel.turnout_min=2", "travel.local_trip_min=5", "staff.station_officers=1",
            "staff.community_officers=0", "staff.auxiliaries=0", "shifts.duty_groups=1",
@@ -46,8 +47,8 @@ def by_hand_disputes(*sets: str, disputes=(), distances=(10.0,), n_townships: in
                      ) -> PolicingModel:
     """A model of :data:`BY_HAND` plus ``sets`` and the given disputes; each township's villages
     on a line at ``distances`` km (test_disputes_by_hand, test_residents_by_hand)."""
-    layouts = [line_layout(list(distances)) for _ in range(n_townships)]
-    return PolicingModel(scenario(*BY_HAND, *sets), layouts=layouts, extra_disputes=disputes)
+    return by_hand_model(sets, [line_layout(list(distances)) for _ in range(n_townships)],
+                         disputes)
 
 
 def scenario(*sets: str, **top) -> Scenario:

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from test_analysis_by_hand import TINY
 from test_metrics_by_hand import HORIZON, _with_workload
 
 from sim.experiments.analysis import (
@@ -89,10 +90,7 @@ def test_mean_ci_of_equal_values_is_their_mean_exactly():
 
 def _tiny(*extra: str):
     from conftest import scenario
-    return scenario("days=3", "warmup_days=1", "township.villages=3", "township.clusters=1",
-                    "township.population_per_village=3000", "staff.station_officers=2",
-                    "staff.community_officers=0", "staff.auxiliaries=0",
-                    "shifts.duty_groups=1", *extra)
+    return scenario(*TINY, "days=3", *extra)  # test_analysis_by_hand's township, 3 days
 
 
 def test_compare_independent_seeds_side_b_from_another_root():

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import QUIET, line_layout, scenario
+from conftest import BY_HAND as BASE  # 60 km/h: a village 10 km away is 10 + 2 min
 from conftest import clocks as _clocks
+from conftest import line_layout, scenario
 
 from sim.world.jobs import CallKind
 from sim.world.model import ExtraCall, ExtraDispute, PolicingModel
 from sim.world.residents import Resident
 from sim.world.responders import Activity
-
-# 60 km/h, circuity 1, 1 km cells: a village 10 km away is 10 min of driving + 2 min turnout.
-BASE = [*QUIET, "township.cell_km=1", "township.circuity=1", "travel.speed_kmh=60",
-        "travel.turnout_min=2", "travel.local_trip_min=5", "staff.station_officers=1",
-        "staff.community_officers=0", "staff.auxiliaries=0", "shifts.duty_groups=1",
-        "warmup_days=0", "days=1", "follow_up_days=0"]
 
 
 def _run(sets, calls=(), disputes=(), distances=(10.0,)):

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 from scipy.stats import qmc
+from test_sweep_spec import AXIS, BASE, write
 
 from sim.experiments.metrics import METRICS
 from sim.experiments.run import run_once
@@ -43,18 +44,10 @@ from sim.experiments.sweep import (
 from sim.scenario import read_toml, scenario_from_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "scenarios" / "station_centred.toml"
 BASE_SEED = 20211001  # station_centred.toml: seed = 20211001
 # two days of a two-village township, no warm-up or follow-up: a run takes a fraction of a second
 TINY = {"days": 2, "warmup_days": 0, "follow_up_days": 0, "township.villages": 2,
         "township.clusters": 1}
-AXIS = '[[axes]]\nkey = "staff.auxiliaries"\nvalues = [0, 36]\n'
-
-
-def write(tmp_path: Path, body: str, name: str = "s.toml") -> Path:
-    p = tmp_path / name
-    p.write_text(f'base = "{BASE}"\n{body}', encoding="utf-8")
-    return p
 
 
 def tiny(tmp_path: Path, officers=(4,), replications: int = 1, **kw) -> object:

@@ -21,8 +21,8 @@ BASE = ROOT / "scenarios" / "station_centred.toml"
 SWEEPS = ROOT / "scenarios" / "sweeps"
 
 
-def write(tmp_path: Path, body: str, base: Path = BASE) -> Path:
-    p = tmp_path / "s.toml"
+def write(tmp_path: Path, body: str, base: Path = BASE, name: str = "s.toml") -> Path:
+    p = tmp_path / name
     p.write_text(f'base = "{base}"\n{body}', encoding="utf-8")
     return p
 
